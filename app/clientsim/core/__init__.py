@@ -1,0 +1,1 @@
+"""Qt-free building blocks shared by every capability."""
