@@ -1,0 +1,59 @@
+"""Shared fixtures: offscreen Qt, a private CLIENTSIM_HOME per test, model paths.
+
+QT_QPA_PLATFORM is set before anything imports Qt so the whole suite runs
+without a display (CI, ssh). pytest-qt provides the one shared QApplication.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import pytest  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = REPO_ROOT / "models"
+SMOLLM_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+SCREENSHOTS_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def clientsim_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own per-user folders; none touches the real ones."""
+    home = tmp_path / "clientsim-home"
+    home.mkdir()
+    monkeypatch.setenv("CLIENTSIM_HOME", str(home))
+    for name in ("CLIENTSIM_DATA_DIR", "CLIENTSIM_CACHE_DIR", "CLIENTSIM_LOG_DIR", "CLIENTSIM_CONFIG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    # A lab's shared folder on this machine must not leak into tests.
+    monkeypatch.setenv("CLIENTSIM_SYSTEM_DIR", str(tmp_path / "no-system-dir"))
+    return home
+
+
+def _model(name: str) -> Path:
+    path = MODELS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"model {path} is absent; run `clientsim models fetch` to get it")
+    return path
+
+
+@pytest.fixture
+def smollm_path() -> Path:
+    """The 135M SmolLM2 GGUF used for fast real-model tests."""
+    return _model(SMOLLM_FILE)
+
+
+@pytest.fixture
+def default_model_path() -> Path:
+    """The default client model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M)."""
+    return _model(DEFAULT_MODEL_FILE)
+
+
+@pytest.fixture
+def screenshots_dir() -> Path:
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS_DIR
