@@ -1,0 +1,441 @@
+"""Read persona files, check them, and gather them into a library.
+
+A persona file is checked twice: against schema.json (JSON Schema 2020-12)
+and against rules a schema cannot say well (an MI persona needs an MI
+profile, the id matches the file name, ...). Every problem becomes a
+PersonaError naming the file, the field as a JSON path ("mi.stage_of_change",
+"cbt.situations[1].emotion") and what was expected, in words an instructor
+who wrote the file can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator
+
+from clientsim import paths
+from clientsim.core.errors import PersonaError, UserError
+from clientsim.personas.model import (
+    DIFFICULTIES,
+    MODALITIES,
+    STYLES,
+    CbtConceptualization,
+    CbtSituation,
+    Identity,
+    MiProfile,
+    Persona,
+    Risk,
+    Style,
+    TraineeBrief,
+    Voice,
+)
+
+FORMAT = "clientsim.persona/1"
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+MIN_CBT_SITUATIONS = 2
+TOP_LEVEL = "(top level)"
+JSON_SYNTAX = "(JSON syntax)"
+WHOLE_FILE = "(file)"
+
+_SPEAKER_LABEL = re.compile(r"^\s*(client|patient|counsellor|counselor|therapist)\s*:", re.IGNORECASE)
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+# --- public API -------------------------------------------------------------
+
+
+def load_persona(path: Path) -> Persona:
+    """Read and check one persona file; raise the first problem as a PersonaError."""
+    persona, errors = _read(Path(path))
+    if errors:
+        _raise_first(errors, Path(path))
+    assert persona is not None
+    return persona
+
+
+def persona_from_dict(data: dict, source: Path | None = None) -> Persona:
+    """Check an already parsed persona (same rules as a file) and build it."""
+    where = source if source is not None else "(persona)"
+    errors = _check(data, where, source)
+    if errors:
+        _raise_first(errors, where)
+    return _build(data, source)
+
+
+def validate_file(path: Path) -> list[PersonaError]:
+    """Every problem in one persona file (an empty list when it is valid)."""
+    return _read(Path(path))[1]
+
+
+@dataclass
+class PersonaLibrary:
+    personas: dict[str, Persona] = field(default_factory=dict)
+    errors: list[PersonaError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, dirs: list[Path] | None = None) -> "PersonaLibrary":
+        """Load every *.json persona in ``dirs`` (default: bundled, system, user).
+
+        A later folder's persona with the same id replaces an earlier one, so
+        lab and user packs can override the bundled personas. A bad file is
+        recorded in ``errors``; the others still load.
+        """
+        library = cls()
+        for folder in paths.persona_dirs() if dirs is None else dirs:
+            folder = Path(folder)
+            if not folder.is_dir():
+                continue
+            for file in sorted(folder.glob("*.json")):
+                persona, errors = _read(file)
+                if errors:
+                    library.errors.extend(errors)
+                else:
+                    library.personas[persona.id] = persona
+        return library
+
+    def __len__(self) -> int:
+        return len(self.personas)
+
+    def __iter__(self):
+        return iter(self.all())
+
+    def ids(self) -> list[str]:
+        return sorted(self.personas)
+
+    def all(self) -> list[Persona]:
+        return [self.personas[i] for i in self.ids()]
+
+    def get(self, persona_id: str) -> Persona:
+        try:
+            return self.personas[persona_id]
+        except KeyError:
+            available = ", ".join(self.ids()) or "(none loaded)"
+            raise UserError(
+                f"no persona with id '{persona_id}'",
+                hint=f"available personas: {available}",
+            ) from None
+
+    def search(
+        self,
+        text: str = "",
+        modality: str | None = None,
+        style: str | None = None,
+        difficulty: str | None = None,
+    ) -> list[Persona]:
+        """Personas matching every given filter; ``text`` words may appear anywhere."""
+        modality = _pick("modality", modality, MODALITIES, upper=True)
+        style = _pick("style", style, STYLES)
+        difficulty = _pick("difficulty", difficulty, DIFFICULTIES)
+        words = text.lower().split()
+        found = []
+        for p in self.all():
+            if modality and modality not in p.modality:
+                continue
+            if style and p.style.conversational_style != style:
+                continue
+            if difficulty and p.difficulty != difficulty:
+                continue
+            haystack = _search_text(p)
+            if all(w in haystack for w in words):
+                found.append(p)
+        return found
+
+
+# --- reading and checking ------------------------------------------------------
+
+
+def _read(path: Path) -> tuple[Persona | None, list[PersonaError]]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [PersonaError(path, WHOLE_FILE, "does not exist")]
+    except OSError as exc:
+        return None, [PersonaError(path, WHOLE_FILE, f"cannot be read ({exc.strerror or exc})")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [PersonaError(path, WHOLE_FILE, f"is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8")]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [PersonaError(path, JSON_SYNTAX, _json_problem(exc))]
+    errors = _check(data, path, path)
+    if errors:
+        return None, errors
+    return _build(data, path), []
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    problem = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if exc.msg.startswith("Expecting property name") or exc.msg == "Expecting value":
+        problem += " (a comma after the last item, or a missing value, often causes this)"
+    elif exc.msg.startswith("Expecting ',' delimiter"):
+        problem += " (a missing comma or an unescaped double quote inside a text often causes this)"
+    elif exc.msg.startswith("Invalid control character"):
+        problem += " (write a line break inside a text as \\n)"
+    return problem
+
+
+def _check(data: Any, where, source: Path | None) -> list[PersonaError]:
+    if not isinstance(data, dict):
+        return [PersonaError(where, TOP_LEVEL, f"expected a JSON object {{...}} holding the persona, found {_json_type(data)}")]
+    errors = _schema_errors(data, where)
+    errors += _semantic_errors(data, where, source)
+    return errors
+
+
+def _schema_errors(data: dict, where) -> list[PersonaError]:
+    found: list[PersonaError] = []
+    seen: set[tuple[str, str]] = set()
+    ordered = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for err in ordered:
+        for field_path, problem in _explain(err):
+            if (field_path, problem) not in seen:
+                seen.add((field_path, problem))
+                found.append(PersonaError(where, field_path, problem))
+    return found
+
+
+def _explain(err) -> Iterable[tuple[str, str]]:
+    """Turn one jsonschema error into (field path, plain-words problem) pairs."""
+    at = list(err.absolute_path)
+    value = err.instance
+    kind = err.validator
+    if kind == "required":
+        for name in err.validator_value:
+            if isinstance(value, dict) and name not in value:
+                yield _field(at + [name]), f"is missing; expected {_expected(at + [name])}"
+        return
+    if kind == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        for name in value:
+            if name not in allowed:
+                yield _field(at + [name]), (
+                    "is not a known field (check the spelling); fields allowed here: " + ", ".join(allowed)
+                )
+        return
+    here = _field(at)
+    expected = _expected(at)
+    if kind == "type":
+        yield here, f"expected {expected}, found {_json_type(value)}"
+    elif kind in ("enum", "const", "pattern"):
+        yield here, f"is {_show(value)}; expected {expected}"
+    elif kind == "minLength":
+        if err.validator_value <= 1:
+            yield here, f"is empty; expected {expected}"
+        else:
+            yield here, f"is too short; expected at least {err.validator_value} characters"
+    elif kind == "maxLength":
+        yield here, (
+            f"is too long ({len(value)} characters, at most {err.validator_value}); "
+            "use shorter, concrete sentences (a small model reads every word)"
+        )
+    elif kind == "minItems":
+        yield here, f"has {len(value)} item(s); expected at least {err.validator_value}: {expected}"
+    elif kind == "maxItems":
+        yield here, f"has {len(value)} items; expected at most {err.validator_value}"
+    elif kind == "uniqueItems":
+        yield here, "has the same item twice; each item should be different"
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        yield here, f"is {_show(value)}; expected {expected}"
+    else:
+        yield here, err.message
+
+
+def _semantic_errors(data: dict, where, source: Path | None) -> list[PersonaError]:
+    errors: list[PersonaError] = []
+
+    def problem(field_path: str, text: str) -> None:
+        errors.append(PersonaError(where, field_path, text))
+
+    pid = data.get("id")
+    if source is not None and isinstance(pid, str) and pid != Path(source).stem:
+        problem("id", f"is '{pid}' but the file is named '{Path(source).name}'; the id must equal the file name without .json")
+
+    modality = data.get("modality")
+    modality = modality if isinstance(modality, list) else []
+    if "MI" in modality and not isinstance(data.get("mi"), dict):
+        problem("mi", "is missing; a persona with modality MI needs an mi profile "
+                "(target_behaviour, stage_of_change, reasons_for_change, reasons_against_change, values)")
+    cbt = data.get("cbt")
+    if "CBT" in modality and not isinstance(cbt, dict):
+        problem("cbt", "is missing; a persona with modality CBT needs a cbt conceptualization "
+                "(core_beliefs, intermediate_beliefs, coping_strategies, situations)")
+    if "CBT" in modality and isinstance(cbt, dict) and isinstance(cbt.get("situations"), list):
+        n = len(cbt["situations"])
+        if n < MIN_CBT_SITUATIONS:
+            problem("cbt.situations", f"has {n} situation(s); a CBT persona needs at least {MIN_CBT_SITUATIONS}, "
+                    "each with situation, automatic_thought, emotion and behaviour")
+
+    risk = data.get("risk")
+    if isinstance(risk, dict) and isinstance(risk.get("level"), str) and risk["level"] != "none":
+        for key, what in (("details", "what the risk is"), ("disclosure", "when and how the client discloses it")):
+            if not str(risk.get(key) or "").strip():
+                problem(f"risk.{key}", f"is empty; a risk level of '{risk['level']}' needs {what}")
+
+    lines = data.get("sample_lines")
+    for i, line in enumerate(lines if isinstance(lines, list) else []):
+        if isinstance(line, str) and _SPEAKER_LABEL.match(line):
+            problem(f"sample_lines[{i}]", "starts with a speaker label; write only the words the client says")
+    opening = data.get("opening_statement")
+    if isinstance(opening, str) and _SPEAKER_LABEL.match(opening):
+        problem("opening_statement", "starts with a speaker label; write only the words the client says")
+    return errors
+
+
+def _raise_first(errors: list[PersonaError], where) -> None:
+    first = errors[0]
+    if len(errors) > 1:
+        first.hint = f"{len(errors) - 1} more problem(s) in this file; run `clientsim personas validate {where}` to see all"
+    raise first
+
+
+# --- building the dataclasses ---------------------------------------------------
+
+
+def _build(d: dict, source: Path | None) -> Persona:
+    t = tuple
+    cbt = d.get("cbt")
+    mi = d.get("mi")
+    style = d["style"]
+    risk = d["risk"]
+    voice = d.get("voice") or {}
+    default_voice = Voice()
+    return Persona(
+        id=d["id"],
+        name=d["name"],
+        modality=t(d["modality"]),
+        difficulty=d["difficulty"],
+        identity=Identity(**d["identity"]),
+        presenting_problem=d["presenting_problem"],
+        history=d["history"],
+        cbt=None if cbt is None else CbtConceptualization(
+            core_beliefs=t(cbt["core_beliefs"]),
+            intermediate_beliefs=t(cbt["intermediate_beliefs"]),
+            coping_strategies=t(cbt["coping_strategies"]),
+            situations=t(CbtSituation(**s) for s in cbt["situations"]),
+        ),
+        mi=None if mi is None else MiProfile(
+            target_behaviour=mi["target_behaviour"],
+            stage_of_change=mi["stage_of_change"],
+            reasons_for_change=t(mi["reasons_for_change"]),
+            reasons_against_change=t(mi["reasons_against_change"]),
+            values=t(mi["values"]),
+        ),
+        style=Style(**style),
+        risk=Risk(
+            level=risk["level"],
+            details=risk.get("details", ""),
+            disclosure=risk.get("disclosure", ""),
+            protective_factors=t(risk.get("protective_factors", ())),
+        ),
+        sample_lines=t(d["sample_lines"]),
+        opening_statement=d["opening_statement"],
+        trainee_brief=TraineeBrief(
+            referral_note=d["trainee_brief"]["referral_note"],
+            learning_objectives=t(d["trainee_brief"].get("learning_objectives", ())),
+        ),
+        instructor_notes=d["instructor_notes"],
+        voice=Voice(
+            id=voice.get("id", default_voice.id),
+            length_scale=float(voice.get("length_scale", default_voice.length_scale)),
+            noise_scale=float(voice.get("noise_scale", default_voice.noise_scale)),
+            noise_w=float(voice.get("noise_w", default_voice.noise_w)),
+        ),
+        tags=t(d.get("tags", ())),
+        source_path=Path(source) if source is not None else None,
+    )
+
+
+# --- small helpers ------------------------------------------------------------------
+
+
+def _field(parts: list) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or TOP_LEVEL
+
+
+def _expected(parts: list) -> str:
+    """The schema's description of the field at ``parts``, for 'expected ...' messages."""
+    node: dict | None = schema()
+    for part in parts:
+        node = _resolve(node)
+        if node is None:
+            break
+        if isinstance(part, int):
+            node = node.get("items")
+        else:
+            node = node.get("properties", {}).get(part)
+    if isinstance(node, dict):
+        if "description" in node:
+            return node["description"]
+        resolved = _resolve(node)
+        if resolved and "type" in resolved:
+            return f"a {resolved['type']}"
+    return "a valid value (see docs/persona-format.md)"
+
+
+def _resolve(node: dict | None) -> dict | None:
+    if isinstance(node, dict) and "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return schema()["$defs"].get(name)
+    return node
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if isinstance(value, list):
+        return "a list [...]"
+    if isinstance(value, dict):
+        return "an object {...}"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + '..."'
+
+
+def _pick(name: str, value: str | None, allowed: tuple[str, ...], upper: bool = False) -> str | None:
+    if not value:
+        return None
+    wanted = value.upper() if upper else value.lower()
+    if wanted not in allowed:
+        raise UserError(f"unknown {name} '{value}'", hint=f"choose one of: {', '.join(allowed)}")
+    return wanted
+
+
+def _search_text(p: Persona) -> str:
+    parts = [p.id, p.name, p.presenting_problem, " ".join(p.tags), p.identity.occupation,
+             p.identity.gender, p.trainee_brief.referral_note, " ".join(p.modality),
+             p.style.conversational_style, p.difficulty]
+    if p.mi:
+        parts += [p.mi.target_behaviour, p.mi.stage_of_change]
+    return " ".join(parts).lower()
