@@ -82,12 +82,20 @@ class Database:
         try:
             conn = recovery.connect(path, busy_timeout)
         except recovery.Corrupt as exc:
-            aside = recovery.set_aside(path)
-            notices.append(
-                f"The session database {path.name} was damaged ({exc}). It has been kept as "
-                f"{aside.name} in {path.parent} and a new, empty database was started. "
-                "Sessions in the damaged file may be recoverable with the sqlite3 '.recover' command."
-            )
+            try:
+                aside = recovery.set_aside(path)
+            except OSError:  # e.g. Windows: another process has the file open
+                path = recovery.side_file_for(main_path)
+                notices.append(
+                    f"The session database {main_path.name} is damaged ({exc}) and in use by another "
+                    f"program, so it was left as it is; sessions are saved in {path.name} for now."
+                )
+            else:
+                notices.append(
+                    f"The session database {path.name} was damaged ({exc}). It has been kept as "
+                    f"{aside.name} in {path.parent} and a new, empty database was started. Sessions "
+                    "in the damaged file may be recoverable with the sqlite3 '.recover' command."
+                )
             conn = cls._connect_or_fail(path, busy_timeout)
         except recovery.Locked:
             path = recovery.side_file_for(main_path)

@@ -59,7 +59,10 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
-        if user_version(conn) == 0:
+        version = user_version(conn)
+        if version > LATEST_VERSION:
+            raise SchemaTooNew(version)  # before anything below changes the file
+        if version == 0:
             conn.execute("PRAGMA encoding = 'UTF-8'")  # only takes effect on an empty file
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")  # a committed turn survives a power cut
