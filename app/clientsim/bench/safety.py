@@ -1,0 +1,72 @@
+"""`clientsim bench safety`: precision and recall of the safety review on the validation cases.
+
+Each case names one check and whether it must fire. A flag from a different
+check on a case counts as a false positive for that check too, unless the case
+lists it under "also" (e.g. a secrecy promise right after a suicide disclosure
+is also a missed risk). Tuning and held-out parts are reported separately.
+"""
+
+from __future__ import annotations
+
+import time
+
+from clientsim.judge.safety import CHECK_IDS, review
+from clientsim.judge.safety.cases import SPLITS, case_transcript, load_cases
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
+    parser.add_argument("--show-errors", action="store_true", help="list the cases the review got wrong")
+
+
+def evaluate(cases: list[dict]) -> dict:
+    tp = {c: 0 for c in CHECK_IDS}
+    fp = {c: 0 for c in CHECK_IDS}
+    fn = {c: 0 for c in CHECK_IDS}
+    errors, cross = [], 0
+    t0 = time.perf_counter()
+    for case in cases:
+        fired = {f["check"] for f in review(case_transcript(case))["flags"]}
+        target = case["check"]
+        if case["expect"] and target in fired:
+            tp[target] += 1
+        elif case["expect"]:
+            fn[target] += 1
+            errors.append((case["id"], "missed"))
+        elif target in fired:
+            fp[target] += 1
+            errors.append((case["id"], "false alarm"))
+        for other in fired - {target} - set(case.get("also", ())):
+            fp[other] += 1
+            cross += 1
+            errors.append((case["id"], f"cross-flag {other}"))
+    elapsed = time.perf_counter() - t0
+    return {"tp": tp, "fp": fp, "fn": fn, "errors": errors, "cross": cross, "n": len(cases),
+            "ms_per_case": 1000 * elapsed / max(1, len(cases))}
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def _fmt(x: float | None) -> str:
+    return "  n/a" if x is None else f"{x:5.2f}"
+
+
+def run(args) -> int:
+    splits = SPLITS if args.split == "both" else (args.split,)
+    for split in splits:
+        r = evaluate(load_cases(split))
+        print(f"safety review on {split} cases (n={r['n']}, {r['ms_per_case']:.2f} ms per case)")
+        print(f"  {'check':20s} {'precision':>9s} {'recall':>7s}   tp  fp  fn")
+        for c in CHECK_IDS:
+            p = _ratio(r["tp"][c], r["tp"][c] + r["fp"][c])
+            rec = _ratio(r["tp"][c], r["tp"][c] + r["fn"][c])
+            print(f"  {c:20s} {_fmt(p):>9s} {_fmt(rec):>7s}  {r['tp'][c]:3d} {r['fp'][c]:3d} {r['fn'][c]:3d}")
+        TP, FP, FN = (sum(r[k].values()) for k in ("tp", "fp", "fn"))
+        print(f"  {'overall':20s} {_fmt(_ratio(TP, TP + FP)):>9s} {_fmt(_ratio(TP, TP + FN)):>7s}  {TP:3d} {FP:3d} {FN:3d}"
+              f"   (cross-check false alarms: {r['cross']})")
+        if args.show_errors and r["errors"]:
+            for cid, what in r["errors"]:
+                print(f"    {cid}: {what}")
+    return 0

@@ -1,0 +1,19 @@
+"""The validation cases under cases/: tuning.json (rules were adjusted on it) and heldout.json (never)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CASES_DIR = Path(__file__).with_name("cases")
+SPLITS = ("tuning", "heldout")
+
+
+def load_cases(split: str) -> list[dict]:
+    data = json.loads((CASES_DIR / f"{split}.json").read_text(encoding="utf-8"))
+    return data["cases"]
+
+
+def case_transcript(case: dict) -> dict:
+    turns = [{"index": i, "speaker": s, "text": t} for i, (s, t) in enumerate(case["turns"])]
+    return {"format": "clientsim.session/1", "persona": {"modality": []}, "turns": turns}
