@@ -10,6 +10,7 @@ from clientsim.personas.loader import (
     PersonaLibrary,
     load_persona,
     persona_from_dict,
+    persona_from_record,
     validate_file,
 )
 from clientsim.personas.model import (
@@ -34,6 +35,7 @@ __all__ = [
     "PersonaLibrary",
     "load_persona",
     "persona_from_dict",
+    "persona_from_record",
     "validate_file",
     "DIFFICULTIES",
     "MODALITIES",

@@ -77,6 +77,19 @@ def persona_from_dict(data: dict, source: Path | None = None) -> Persona:
     return _build(data, source)
 
 
+def persona_from_record(data: dict) -> Persona:
+    """Rebuild a persona saved with ``Persona.to_dict()`` (e.g. inside a session transcript).
+
+    to_dict() has no "format" key and may hold tuples; both are normalised,
+    then the usual checks apply.
+    """
+    plain = json.loads(json.dumps(data, ensure_ascii=False))
+    if isinstance(plain, dict):
+        plain.pop("source_path", None)
+        plain.setdefault("format", FORMAT)
+    return persona_from_dict(plain)
+
+
 def validate_file(path: Path) -> list[PersonaError]:
     """Every problem in one persona file (an empty list when it is valid)."""
     return _read(Path(path))[1]
@@ -286,7 +299,7 @@ def _semantic_errors(data: dict, where, source: Path | None) -> list[PersonaErro
     if isinstance(risk, dict) and isinstance(risk.get("level"), str) and risk["level"] != "none":
         for key, what in (("details", "what the risk is"), ("disclosure", "when and how the client discloses it")):
             if not str(risk.get(key) or "").strip():
-                problem(f"risk.{key}", f"is empty; a risk level of '{risk['level']}' needs {what}")
+                problem(f"risk.{key}", f"is empty; with risk level '{risk['level']}', say {what}")
 
     lines = data.get("sample_lines")
     for i, line in enumerate(lines if isinstance(lines, list) else []):
