@@ -113,7 +113,8 @@ def resolve_model(spec: str | Path | None) -> Path:
             if (folder / str(spec)).exists():
                 return folder / str(spec)
         raise ModelError(f"Model file not found: {spec}",
-                         hint="Give a path to a .gguf file, or run `clientsim models list` to see what is available.")
+                         hint="Give a path to a .gguf file, run `clientsim models list` to see what is available, "
+                         "or `clientsim models fetch` to fetch the bundled models.")
     p = default_model_path()
     if p is None:
         raise ModelError("No language model is installed yet.",

@@ -1,0 +1,1 @@
+"""Benchmarks: `clientsim bench NAME` prints figures (ratios measured within one run)."""

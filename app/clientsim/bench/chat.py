@@ -1,0 +1,128 @@
+"""`clientsim bench chat`: the client's speed against raw llama-cpp-python.
+
+One run, same model file, same threads: a scripted session through the real
+PracticeSession (character checks, storage, everything), and for each turn the
+same conversation sent to a separate plain `llama_cpp.Llama` instance with
+`create_chat_completion(stream=True)`. Prints per turn after the first: time
+to first token and tokens/s for both, and the ratio of generation speeds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from clientsim.bench.stats import p50, peak_rss_mb, percentile
+
+SCRIPT = [
+    "Hi, thanks for coming in today. What would you like to talk about?",
+    "It sounds like things have been pretty hard lately.",
+    "What worries you most about how things are going?",
+    "You're not sure whether anything needs to change.",
+    "Tell me about a recent time when it felt like too much.",
+    "What would be different if things were better a year from now?",
+    "On a scale from zero to ten, how important is it for you to make a change?",
+    "You said a four, not a zero. What makes it a four?",
+    "What have you tried before, and what helped even a little?",
+    "Let me check I've understood: part of you wants things to stay as they are, and part of you is tired of it.",
+]
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--model", help="GGUF (default: the bundled default client model)")
+    p.add_argument("--persona", default="daniel-alcohol", help="persona id")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads for both engines (default 2)")
+    p.add_argument("--turns", type=int, default=len(SCRIPT), help="counsellor turns (default %(default)s)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--json", action="store_true", help="also print the figures as JSON")
+
+
+def _raw_turn(llama, messages: list[dict], max_tokens: int, seed: int) -> tuple[float, int, float]:
+    t0 = time.perf_counter()
+    first = last = None
+    n = 0
+    for chunk in llama.create_chat_completion(messages=messages, stream=True, max_tokens=max_tokens,
+                                               temperature=0.7, top_p=0.9, top_k=40, min_p=0.05,
+                                               repeat_penalty=1.1, seed=seed):
+        delta = chunk["choices"][0].get("delta", {})
+        if delta.get("content"):
+            now = time.perf_counter()
+            if first is None:
+                first = now
+            last = now
+            n += 1
+    if first is None:
+        return float("nan"), 0, float("nan")
+    tps = (n - 1) / (last - first) if n > 1 and last > first else float("nan")
+    return first - t0, n, tps
+
+
+def run(args) -> int:
+    import os
+
+    from llama_cpp import Llama
+
+    from clientsim.core.jobs import JobState
+    from clientsim.llm.engine import LlmEngine
+    from clientsim.models.registry import resolve_model
+    from clientsim.personas import PersonaLibrary
+    from clientsim.sessions.session import PracticeSession
+    from clientsim.storage import Database
+
+    path = resolve_model(args.model)
+    persona = PersonaLibrary.load().get(args.persona)
+    home = tempfile.mkdtemp(prefix="clientsim-bench-")
+    db = Database.open(Path(home) / "bench.sqlite3")
+    print(f"model {path.name}, persona {persona.id}, threads {args.threads}, cores {os.cpu_count()}")
+    engine = LlmEngine(path, n_threads=args.threads, seed=args.seed)
+    t0 = time.perf_counter()
+    engine.load()
+    load_s = time.perf_counter() - t0
+    raw = Llama(model_path=str(path), n_ctx=engine.n_ctx, n_threads=args.threads, n_threads_batch=args.threads,
+                n_batch=engine.n_batch, n_ubatch=engine.n_batch, seed=args.seed, verbose=False)
+    session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False)
+    t0 = time.perf_counter()
+    session.simulator.prime()
+    prime_s = time.perf_counter() - t0
+    raw.create_chat_completion(messages=[session.simulator._system_message()], max_tokens=1)  # same warm start
+    print(f"load {load_s:.2f} s, persona prompt evaluated once in {prime_s:.2f} s")
+    print(f"{'turn':>4} {'ttft_s':>7} {'tok':>4} {'tok/s':>6} | {'raw ttft':>8} {'raw tok':>7} {'raw tok/s':>9} | ratio  new_prompt_tok")
+    rows = []
+    for i, line in enumerate(SCRIPT[: args.turns]):
+        session.add_counsellor_turn(line)
+        msgs = session.simulator.messages(session.history())
+        session.generate_reply(JobState())
+        st = session.last_reply.stats
+        r_ttft, r_n, r_tps = _raw_turn(raw, msgs, max_tokens=session.simulator.max_tokens, seed=args.seed + i)
+        ratio = st.tok_per_s / r_tps if r_tps == r_tps and r_tps > 0 else float("nan")
+        rows.append({"turn": i + 1, "ttft_s": st.ttft_s, "tokens": st.completion_tokens, "tok_per_s": st.tok_per_s,
+                     "raw_ttft_s": r_ttft, "raw_tokens": r_n, "raw_tok_per_s": r_tps, "ratio": ratio,
+                     "new_prompt_tokens": st.new_prompt_tokens})
+        print(f"{i + 1:>4} {st.ttft_s:>7.3f} {st.completion_tokens:>4} {st.tok_per_s:>6.1f} | {r_ttft:>8.3f} {r_n:>7} "
+              f"{r_tps:>9.1f} | {ratio:5.3f}  {st.new_prompt_tokens}")
+    after_first = [r for r in rows[1:] if r["tokens"] > 1 and r["raw_tokens"] > 1] or rows
+    ttfts = [r["ttft_s"] for r in rows[1:]] or [r["ttft_s"] for r in rows]
+    ratios = [r["ratio"] for r in after_first if r["ratio"] == r["ratio"]]
+    ours = sum(r["tokens"] - 1 for r in after_first) / max(sum((r["tokens"] - 1) / r["tok_per_s"] for r in after_first if r["tok_per_s"] > 0), 1e-9)
+    theirs = sum(r["raw_tokens"] - 1 for r in after_first) / max(sum((r["raw_tokens"] - 1) / r["raw_tok_per_s"] for r in after_first if r["raw_tok_per_s"] > 0), 1e-9)
+    summary = {
+        "model": path.name, "threads": args.threads, "turns_measured": len(ttfts),
+        "ttft_p50_s": p50(ttfts), "ttft_p90_s": percentile(ttfts, 0.9),
+        "tok_per_s": ours, "raw_tok_per_s": theirs, "speed_ratio": ours / theirs if theirs else float("nan"),
+        "speed_ratio_median_per_turn": p50(ratios), "peak_rss_mb": peak_rss_mb(),
+        "goal_ratio_ge_0_95": (ours / theirs) >= 0.95 if theirs else False, "goal_ttft_p50_lt_0_7": p50(ttfts) < 0.7,
+    }
+    print(f"turns after the first: time to first token p50 {summary['ttft_p50_s']:.3f} s, p90 {summary['ttft_p90_s']:.3f} s "
+          f"(goal p50 < 0.7 s: {'met' if summary['goal_ttft_p50_lt_0_7'] else 'NOT met'})")
+    print(f"generation: ClientSim {ours:.2f} tok/s, raw llama-cpp-python {theirs:.2f} tok/s, "
+          f"ratio {summary['speed_ratio']:.3f} (per-turn median {summary['speed_ratio_median_per_turn']:.3f}; "
+          f"goal >= 0.95: {'met' if summary['goal_ratio_ge_0_95'] else 'NOT met'})")
+    print(f"peak memory {summary['peak_rss_mb']:.0f} MB (two model instances)")
+    if args.json:
+        print(json.dumps({"summary": summary, "turns": rows}, indent=1))
+    session.end()
+    db.close()
+    return 0

@@ -1,0 +1,1 @@
+"""The simulated client: persona prompt, character guard, context condensation."""

@@ -1,0 +1,136 @@
+"""Automatic character checks on a client reply (documented in docs/character-checks.md).
+
+Each check either *repairs* the reply (a label or stage direction is cut, an
+over-long reply is trimmed) or marks it *fatal*: the reply is regenerated.
+`scan_stream` runs the fatal checks on a growing reply so generation can stop
+at the first broken token, before the student sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+ROLE_WORDS = r"(?:client|counsell?or|therapist|assistant|user|patient|system|ai|interviewer|student|trainee)"
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    detail: str
+    fatal: bool
+
+
+_AI = re.compile(
+    r"\b(?:as an? (?:ai|a\.i\.|artificial intelligence|language model|assistant|chatbot|virtual assistant)"
+    r"|i(?:'m| am) (?:an? |just an? |only an? )?(?:ai|a\.i\.|artificial intelligence|language model|large language model|chatbot|bot|computer program|virtual assistant|assistant|machine)\b"
+    r"|language model|\bllm\b|openai|chatgpt|\bqwen\b|alibaba cloud|anthropic|hugging ?face|smollm"
+    r"|i(?:'m| am) not a (?:real )?(?:person|human)|i don'?t have (?:personal )?(?:feelings|emotions|a body)"
+    r"|(?:as|i am|i'm) (?:a|an) (?:simulated|simulation|fictional|virtual) (?:client|person|patient|character))",
+    re.IGNORECASE,
+)
+_INSTRUCTIONS = re.compile(
+    r"\b(?:my (?:instructions|prompt|system prompt|persona|character sheet|programming|guidelines)"
+    r"|system prompt|(?:i was|i've been|i have been|i am|i'm) (?:told|instructed|programmed|asked) to (?:play|act|pretend|role)"
+    r"|role-?play(?:ing)?|stay(?:ing)? in character|break(?:ing)? character|(?:this|the) simulation"
+    r"|learning objectives?|instructor notes?|trainee brief)",
+    re.IGNORECASE,
+)
+_COUNSELLOR_VOICE = re.compile(
+    r"(?:how (?:can|may|could) i (?:help|assist|support) you"
+    r"|what brings you (?:in|here)"
+    r"|is there anything else i can"
+    r"|i(?:'m| am) here to (?:help|listen|support) you"
+    r"|as your (?:counsell?or|therapist|assistant)"
+    r"|let'?s explore (?:that|this|your)"
+    r"|how does that make you feel\??$"
+    r"|(?:^|\. )i(?:'d| would) (?:recommend|suggest|advise) (?:you|that you)"
+    r"|here are (?:some|a few) (?:tips|strategies|suggestions|steps)"
+    r"|it'?s important (?:for you )?to (?:remember|seek|consult|talk to a)"
+    r"|(?:please )?(?:consider )?(?:reach(?:ing)? out to|consult(?:ing)?) (?:a|your) (?:mental health )?professional)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CODE = re.compile(r"```|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
+_LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
+_LABEL_MID = re.compile(rf"(?:\n|^|(?<=[.!?\"'])\s+)(?:\*\*)?{ROLE_WORDS}(?:\*\*)?\s*:", re.IGNORECASE)
+_STAGE = re.compile(r"\*[^*\n]{1,80}\*|\((?:[^()\n]{0,60})\b(?:sigh|sighs|pause|pauses|laugh|laughs|cries|crying|looks|shrugs|nods|smiles|tears|quietly|softly|silence|long pause)\b[^()\n]{0,60}\)|\[[^\]\n]{1,60}\]", re.IGNORECASE)
+_MARKDOWN = re.compile(r"^\s*(?:[-*•]\s+|\d+[.)]\s+|#+\s+)", re.MULTILINE)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[A-Z\"'(])")
+
+
+def sentences(text: str) -> list[str]:
+    text = text.strip()
+    if not text:
+        return []
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _own_label(persona_name: str) -> re.Pattern:
+    first = re.escape(persona_name.split()[0])
+    full = re.escape(persona_name)
+    return re.compile(rf"^\s*(?:\*\*)?(?:{full}|{first}|{ROLE_WORDS})(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
+
+
+def scan_stream(text: str, persona_name: str = "") -> Violation | None:
+    """Fatal breaks visible in a (possibly partial) reply."""
+    if m := _AI.search(text):
+        return Violation("ai_disclosure", m.group(0), True)
+    if m := _INSTRUCTIONS.search(text):
+        return Violation("instruction_reveal", m.group(0), True)
+    if m := _COUNSELLOR_VOICE.search(text):
+        return Violation("counsellor_voice", m.group(0), True)
+    if m := _CODE.search(text):
+        return Violation("not_speech", m.group(0), True)
+    return None
+
+
+def echo_score(reply: str, counsellor: str) -> float:
+    a = re.sub(r"\W+", " ", reply.lower()).strip()
+    b = re.sub(r"\W+", " ", counsellor.lower()).strip()
+    if not a or not b or len(b) < 12:
+        return 0.0
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def repair(text: str, persona_name: str, counsellor_text: str = "", max_sentences: int = 4) -> tuple[str, list[Violation]]:
+    """Repair what can be repaired; report fatal breaks. Returns (text, violations)."""
+    found: list[Violation] = []
+    out = text.replace("\r", "")
+    label = _own_label(persona_name) if persona_name else _LABEL_START
+    if m := label.match(out):
+        found.append(Violation("role_label", m.group(0).strip(), False))
+        out = out[m.end():]
+    elif (m := _LABEL_START.match(out)) and len(m.group(0)) < 30:
+        found.append(Violation("role_label", m.group(0).strip(), False))
+        out = out[m.end():]
+    if m := _LABEL_MID.search(out):
+        # the model went on to write the counsellor's next line: cut it
+        found.append(Violation("speaks_for_counsellor", m.group(0).strip(), False))
+        out = out[: m.start()]
+    if _STAGE.search(out):
+        found.append(Violation("stage_direction", _STAGE.search(out).group(0), False))
+        out = _STAGE.sub(" ", out)
+    if _MARKDOWN.search(out):
+        found.append(Violation("markdown", "list or heading", False))
+        out = _MARKDOWN.sub("", out)
+    out = out.replace("**", "").replace("__", "")
+    out = re.sub(r"[ \t]+", " ", out)
+    out = re.sub(r"\s*\n\s*", " ", out).strip()
+    out = re.sub(r"^[\"“”]+|[\"“”]+$", "", out).strip() if out.count('"') + out.count("“") + out.count("”") == 2 else out
+    fatal = scan_stream(out, persona_name)
+    if fatal:
+        found.append(fatal)
+    sents = sentences(out)
+    if len(sents) > max_sentences:
+        found.append(Violation("too_long", f"{len(sents)} sentences", False))
+        out = " ".join(sents[:max_sentences])
+    if not re.search(r"\w", out):
+        found.append(Violation("empty", "no words", True))
+    elif counsellor_text and echo_score(out, counsellor_text) > 0.75:
+        found.append(Violation("echo", "repeats the counsellor", True))
+    return out, found
+
+
+def is_fatal(violations: list[Violation]) -> bool:
+    return any(v.fatal for v in violations)

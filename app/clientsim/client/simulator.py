@@ -1,0 +1,151 @@
+"""ClientSimulator: one persona played by the local model, turn by turn.
+
+`reply()` streams the client's answer as ReplyEvents while running the
+character checks on every token (client/guard.py). Text is shown a few words
+behind the model so a breaking phrase ("as an AI…") is caught before the
+student sees it; a fatal break stops generation and the reply is regenerated
+(up to two more attempts with another seed), a repairable one is repaired.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from clientsim.client import guard
+from clientsim.client.context import ContextWindow, clip_for_model
+from clientsim.client.prompt import build_system_prompt, max_sentences
+from clientsim.core.jobs import JobState
+from clientsim.llm.engine import GenerationStats, LlmEngine, SamplingParams
+from clientsim.personas.model import Persona
+
+MAX_TOKENS = {"short": 90, "medium": 150, "long": 230}
+MODEL_MESSAGE_CHARS = 3000  # what the model hears of a very long counsellor message
+HOLD_BACK_WORDS = 4  # shown text trails the model by this many words
+FALLBACKS = (
+    "Sorry, I lost my train of thought there. Can you say that again?",
+    "I'm not sure what you mean.",
+    "Hm. I don't really know how to answer that.",
+)
+
+
+@dataclass(frozen=True)
+class ReplyEvent:
+    kind: str  # "text": append `text`; "reset": discard what was shown (regenerating)
+    text: str = ""
+
+
+@dataclass
+class ClientReply:
+    text: str
+    attempts: int
+    checks: list[dict] = field(default_factory=list)  # every check that fired, with attempt number
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    stopped: bool = False  # cancelled by the student
+    fallback: bool = False
+
+    def meta(self) -> dict:
+        s = self.stats
+        return {"ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
+                "new_prompt_tokens": s.new_prompt_tokens, "prompt_tokens": s.prompt_tokens,
+                "attempts": self.attempts, "checks": self.checks, "stopped": self.stopped, "fallback": self.fallback}
+
+
+_OPEN_MARKUP = re.compile(r"[*(\[][^*)\]]*$")
+
+
+def _visible(text: str, name: str) -> str:
+    """The part of a growing reply that is safe to show now (already cleaned)."""
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= HOLD_BACK_WORDS:
+        return ""
+    cut = words[-HOLD_BACK_WORDS].start()
+    candidate = text[:cut]
+    m = _OPEN_MARKUP.search(candidate)
+    if m:
+        candidate = candidate[: m.start()]
+    cleaned, _ = guard.repair(candidate, name, max_sentences=99)
+    return cleaned
+
+
+class ClientSimulator:
+    def __init__(self, persona: Persona, engine: LlmEngine, seed: int | None = None) -> None:
+        self.persona = persona
+        self.engine = engine
+        self.seed = seed if seed is not None else random.randrange(1, 2**31)
+        self.system_prompt = build_system_prompt(persona)
+        self.window = ContextWindow()
+        self.max_sentences = max_sentences(persona)
+        self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
+
+    # ---- prompt ----------------------------------------------------------
+    def _system_message(self) -> dict:
+        summary = self.window.summary()
+        content = self.system_prompt + ("\n\n" + summary if summary else "")
+        return {"role": "system", "content": content}
+
+    def messages(self, turns: list[tuple[str, str]]) -> list[dict]:
+        """Chat messages for the model; condenses old turns when the context would overflow."""
+        budget = self.engine.n_ctx - self.max_tokens - 32
+        while True:
+            msgs = [self._system_message()]
+            for speaker, text in turns[self.window.condensed_upto:]:
+                role = "user" if speaker == "counsellor" else "assistant"
+                msgs.append({"role": role, "content": clip_for_model(text, MODEL_MESSAGE_CHARS) if role == "user" else text})
+            if len(self.engine.chat_tokens(msgs)) <= budget or not self.window.condense(turns):
+                return msgs
+
+    def prime(self) -> int:
+        """Evaluate the persona prompt now so the first reply only pays for the new tokens."""
+        return self.engine.prime([self._system_message()])
+
+    # ---- reply -----------------------------------------------------------
+    def reply(self, turns: list[tuple[str, str]], state: JobState | None = None, turn_index: int = 0) -> ClientReply:
+        state = state or JobState()
+        counsellor_text = turns[-1][1] if turns and turns[-1][0] == "counsellor" else ""
+        msgs = self.messages(turns)
+        name = self.persona.name
+        checks: list[dict] = []
+        shown_any = False
+        for attempt in range(3):
+            params = SamplingParams(temperature=0.7 + 0.15 * attempt, max_tokens=self.max_tokens,
+                                    seed=self.seed * 1009 + turn_index * 31 + attempt)
+            text, shown, fatal = "", "", None
+            for piece in self.engine.stream_chat(msgs, params, state):
+                text += piece
+                fatal = guard.scan_stream(text, name)
+                if fatal or guard._LABEL_MID.search(text):
+                    break
+                if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
+                    break  # long enough: stop early instead of trimming later
+                visible = _visible(text, name)
+                if len(visible) > len(shown) and visible.startswith(shown):
+                    state.partial(ReplyEvent("text", visible[len(shown):]))
+                    shown = visible
+                    shown_any = True
+            stats = self.engine.last_stats
+            if state.cancelled:
+                final, found = guard.repair(text, name, "", self.max_sentences)
+                final = final if not guard.is_fatal(found) else shown
+                if final.startswith(shown):
+                    state.partial(ReplyEvent("text", final[len(shown):]))
+                else:
+                    state.partial(ReplyEvent("reset"))
+                    state.partial(ReplyEvent("text", final))
+                return ClientReply(final, attempt + 1, checks, stats, stopped=True)
+            final, found = guard.repair(text, name, counsellor_text, self.max_sentences)
+            checks += [{"check": v.check, "detail": v.detail[:80], "fatal": v.fatal, "attempt": attempt + 1} for v in found]
+            if not guard.is_fatal(found):
+                if final.startswith(shown):
+                    state.partial(ReplyEvent("text", final[len(shown):]))
+                else:
+                    state.partial(ReplyEvent("reset"))
+                    state.partial(ReplyEvent("text", final))
+                return ClientReply(final, attempt + 1, checks, stats)
+            if shown_any:
+                state.partial(ReplyEvent("reset"))
+                shown_any = False
+        line = FALLBACKS[(self.seed + turn_index) % len(FALLBACKS)]
+        state.partial(ReplyEvent("text", line))
+        return ClientReply(line, 3, checks, self.engine.last_stats, fallback=True)

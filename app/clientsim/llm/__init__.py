@@ -1,0 +1,1 @@
+"""The local language model: one llama-cpp-python instance behind a lock."""

@@ -1,0 +1,305 @@
+"""LlmEngine: one llama-cpp-python model, used by one thread at a time.
+
+Why not `create_chat_completion`: the client needs to stop at any token, see
+every token as it comes (character checks), and know exactly which tokens are
+new. We format with the model's own chat template (from the GGUF), tokenize,
+and drive `Llama.generate`, which keeps the KV cache and evaluates only the
+tokens after the longest common prefix with the previous call. The persona
+prompt therefore costs its evaluation once per session (see `prime`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from clientsim.core.errors import ModelError
+from clientsim.core.jobs import JobState
+from clientsim.models.gguf import GgufHeader, check_model_file, human_params
+
+CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def default_threads() -> int:
+    """Physical cores are what llama.cpp scales with; 2 on a student laptop."""
+    return max(1, min(os.cpu_count() or 2, 8))
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: Path
+    size_bytes: int
+    n_params: int
+    quantization: str
+    context_length: int | None
+    n_ctx: int
+    n_threads: int
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "file": self.path.name, "size_bytes": self.size_bytes,
+                "n_params": self.n_params, "quantization": self.quantization,
+                "context_length": self.context_length, "n_ctx": self.n_ctx, "n_threads": self.n_threads}
+
+    def summary(self) -> str:
+        return f"{self.name} ({human_params(self.n_params)}, {self.quantization})"
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    new_prompt_tokens: int = 0  # tokens actually evaluated (after the cached prefix)
+    completion_tokens: int = 0
+    ttft_s: float = 0.0  # call start -> first token
+    gen_s: float = 0.0  # first token -> last token
+    stopped_by: str = ""  # eog | max_tokens | cancelled | caller
+
+    @property
+    def tok_per_s(self) -> float:
+        return (self.completion_tokens - 1) / self.gen_s if self.completion_tokens > 1 and self.gen_s > 0 else 0.0
+
+
+@dataclass
+class SamplingParams:
+    temperature: float = 0.7
+    top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 160
+    seed: int | None = None
+
+
+class LlmEngine:
+    def __init__(self, model_path: Path | str, n_threads: int | None = None, n_ctx: int = 4096,
+                 seed: int | None = 0, n_batch: int = 256) -> None:
+        self.model_path = Path(model_path)
+        self.n_threads = n_threads or default_threads()
+        self.requested_ctx = n_ctx
+        self.seed = seed
+        self.n_batch = n_batch
+        self.llama = None
+        self.header: GgufHeader | None = None
+        self._formatter = None
+        self._lock = threading.RLock()
+        self.last_stats = GenerationStats()
+
+    # ---- loading -------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return self.llama is not None
+
+    def load(self, state: JobState | None = None) -> "LlmEngine":
+        with self._lock:
+            if self.llama is not None:
+                return self
+            self.header = check_model_file(self.model_path)
+            self._warm_page_cache(state)
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:  # pragma: no cover - install problem
+                raise ModelError("llama-cpp-python is not installed.", hint="Run the set-up command from the README.") from exc
+            n_ctx = min(self.requested_ctx, self.header.context_length or self.requested_ctx)
+            if state:
+                state.progress(0.9, "starting the model")
+            try:
+                self.llama = Llama(
+                    model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads, n_batch=self.n_batch, n_ubatch=self.n_batch,
+                    seed=self.seed if self.seed is not None else 0xFFFFFFFF, verbose=False,
+                )
+            except Exception as exc:  # llama.cpp reports load failures as ValueError/RuntimeError
+                raise ModelError(f"{self.model_path.name} could not be loaded: {exc}",
+                                 hint="The file may be damaged or of an unsupported architecture. Run "
+                                 "`clientsim models fetch`, or choose another model.") from exc
+            self._formatter = self._make_formatter()
+            if state:
+                state.progress(1.0, "ready")
+            return self
+
+    def _warm_page_cache(self, state: JobState | None, chunk: int = 16 << 20) -> None:
+        """Read the file once so loading shows real progress (disk is the slow part on a laptop)."""
+        size = self.model_path.stat().st_size
+        done = 0
+        with self.model_path.open("rb", buffering=0) as f:
+            while True:
+                n = len(f.read(chunk))
+                if not n:
+                    break
+                done += n
+                if state:
+                    state.check()
+                    state.progress(0.9 * done / size, f"reading {self.model_path.name}")
+
+    def _make_formatter(self):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        meta = self.llama.metadata or {}
+        template = meta.get("tokenizer.chat_template") or CHATML
+        model = self.llama._model
+        eos_id, bos_id = self.llama.token_eos(), self.llama.token_bos()
+        eos = model.token_get_text(eos_id) if eos_id >= 0 else ""
+        bos = model.token_get_text(bos_id) if bos_id >= 0 else ""
+        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id])
+
+    def close(self) -> None:
+        with self._lock:
+            if self.llama is not None:
+                self.llama.close()
+                self.llama = None
+
+    @property
+    def info(self) -> ModelInfo:
+        h = self.header or check_model_file(self.model_path)
+        return ModelInfo(h.name, self.model_path, h.file_size, h.n_params, h.quantization, h.context_length,
+                         self.n_ctx, self.n_threads)
+
+    @property
+    def n_ctx(self) -> int:
+        return self.llama.n_ctx() if self.llama is not None else self.requested_ctx
+
+    def _require(self):
+        if self.llama is None:
+            self.load()
+        return self.llama
+
+    # ---- tokens ---------------------------------------------------------
+    def tokenize(self, text: str, special: bool = False) -> list[int]:
+        return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True) -> list[int]:
+        llama = self._require()
+        self._formatter.add_generation_prompt = add_generation_prompt
+        try:
+            result = self._formatter(messages=messages)
+        except Exception:
+            # templates without a system role (e.g. Gemma): fold it into the first user turn
+            merged = _fold_system(messages)
+            result = self._formatter(messages=merged)
+        finally:
+            self._formatter.add_generation_prompt = True
+        return llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+
+    def prime(self, messages: list[dict]) -> int:
+        """Evaluate a prompt prefix now (at session start) so later turns only pay for new tokens."""
+        with self._lock:
+            llama = self._require()
+            tokens = self.chat_tokens(messages, add_generation_prompt=False)
+            prefix = 0
+            for a, b in zip(llama._input_ids, tokens):
+                if a != b:
+                    break
+                prefix += 1
+            if prefix < len(tokens):
+                if prefix > 0 and llama._ctx.kv_cache_seq_rm(-1, prefix, -1):
+                    llama.n_tokens = prefix
+                else:
+                    llama.reset()
+                    prefix = 0
+                llama.eval(tokens[prefix:])
+            return len(tokens) - prefix
+
+    # ---- generation -----------------------------------------------------
+    def stream_tokens(self, tokens: list[int], params: SamplingParams | None = None,
+                      state: JobState | None = None, grammar=None) -> Iterator[str]:
+        """Yield text pieces for a prompt given as tokens. Stops at end-of-turn, max_tokens or cancel."""
+        import llama_cpp
+
+        p = params or SamplingParams()
+        stats = GenerationStats(prompt_tokens=len(tokens))
+        self.last_stats = stats
+        with self._lock:
+            llama = self._require()
+            cached = 0
+            for a, b in zip(llama._input_ids, tokens):
+                if a != b:
+                    break
+                cached += 1
+            stats.new_prompt_tokens = len(tokens) - min(cached, len(tokens) - 1)
+            if len(tokens) + p.max_tokens > llama.n_ctx():
+                raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
+                                 hint="This is a bug: older turns should have been condensed.")
+            seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))
+            llama.set_seed(seed)
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            vocab = llama._model.vocab
+            start = time.perf_counter()
+            first = None
+            stats.stopped_by = "max_tokens"
+            gen = llama.generate(tokens, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p, temp=p.temperature,
+                                 repeat_penalty=p.repeat_penalty, grammar=grammar)
+            try:
+                for token in gen:
+                    if state is not None and state.cancelled:
+                        stats.stopped_by = "cancelled"
+                        break
+                    if llama_cpp.llama_vocab_is_eog(vocab, token):
+                        stats.stopped_by = "eog"
+                        break
+                    now = time.perf_counter()
+                    if first is None:
+                        first = now
+                        stats.ttft_s = now - start
+                    stats.completion_tokens += 1
+                    stats.gen_s = now - first
+                    piece = decoder.decode(llama.detokenize([token]))
+                    if piece:
+                        yield piece
+                    if stats.completion_tokens >= p.max_tokens:
+                        break
+            except GeneratorExit:
+                stats.stopped_by = "caller"
+                raise
+            finally:
+                gen.close()
+
+    def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
+                    state: JobState | None = None, grammar=None) -> Iterator[str]:
+        with self._lock:
+            tokens = self.chat_tokens(messages)
+            yield from self.stream_tokens(tokens, params, state, grammar)
+
+    def chat(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,
+             grammar=None, stop: list[str] | None = None, state: JobState | None = None, seed: int | None = None) -> str:
+        """A whole reply; temperature 0 is greedy (deterministic)."""
+        params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed if seed is not None else 0,
+                                top_k=1 if temperature == 0 else 40, repeat_penalty=1.0 if temperature == 0 else 1.1)
+        out = []
+        text = ""
+        for piece in self.stream_chat(messages, params, state, grammar):
+            out.append(piece)
+            if stop:
+                text = "".join(out)
+                if any(s in text for s in stop):
+                    break
+        text = "".join(out)
+        if stop:
+            cut = min((text.index(s) for s in stop if s in text), default=len(text))
+            text = text[:cut]
+        return text.strip()
+
+
+def _fold_system(messages: list[dict]) -> list[dict]:
+    system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if system:
+        if rest and rest[0]["role"] == "user":
+            rest[0]["content"] = system + "\n\n" + rest[0]["content"]
+        else:
+            rest.insert(0, {"role": "user", "content": system})
+    # strict templates want user/assistant alternation starting with user
+    fixed: list[dict] = []
+    for m in rest:
+        if fixed and fixed[-1]["role"] == m["role"]:
+            fixed[-1]["content"] += "\n" + m["content"]
+        else:
+            fixed.append(m)
+    return fixed

@@ -1,0 +1,158 @@
+"""PracticeSession: one counselling practice session, turn by turn.
+
+Ties the simulated client to storage: every turn is written the moment it
+exists (the counsellor's before the client starts answering), so a crash or
+a kill mid-reply loses nothing that was already said. The UI and the CLI both
+drive sessions through this class.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from clientsim.client.simulator import ClientReply, ClientSimulator, ReplyEvent
+from clientsim.core.errors import UserError
+from clientsim.core.jobs import JobState
+from clientsim.llm.engine import LlmEngine
+from clientsim.personas.loader import persona_from_dict
+from clientsim.personas.model import Persona
+from clientsim.models.checksums import cached_sha256
+from clientsim.storage import Database, new_session_id, now_iso
+
+__all__ = ["PracticeSession", "Turn", "ReplyEvent", "MAX_MESSAGE_CHARS"]
+
+MAX_MESSAGE_CHARS = 50_000  # stored in full; the model hears at most client.simulator.MODEL_MESSAGE_CHARS
+
+
+@dataclass
+class Turn:
+    index: int
+    speaker: str  # "counsellor" | "client"
+    text: str
+    at: str
+    meta: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "speaker": self.speaker, "text": self.text, "at": self.at}
+
+
+class PracticeSession:
+    def __init__(self, db: Database, session_id: str, persona: Persona, engine: LlmEngine | None,
+                 turns: list[Turn], started_at: str, seed: int | None, read_only: bool,
+                 status: str = "active", model: dict | None = None) -> None:
+        self.db = db
+        self.id = session_id
+        self.persona = persona
+        self.engine = engine
+        self.turns = turns
+        self.started_at = started_at
+        self.seed = seed
+        self.read_only = read_only
+        self.status = status
+        self.model = model or {}
+        self._t0 = time.monotonic()
+        self._prime_thread: threading.Thread | None = None
+        self.simulator = ClientSimulator(persona, engine, seed) if engine is not None else None
+        self.last_reply: ClientReply | None = None
+
+    # ---- lifecycle ---------------------------------------------------------
+    @classmethod
+    def start(cls, db: Database, persona: Persona, engine: LlmEngine, seed: int | None = None,
+              prime: bool = True) -> "PracticeSession":
+        """A new session; the client's opening statement is turn 0 and already stored.
+
+        The persona prompt is evaluated in the background (prime) so the first
+        reply is fast; generation waits on the engine lock if it is not done.
+        """
+        session_id = new_session_id()
+        started = now_iso()
+        sim_seed = seed
+        s = cls(db, session_id, persona, engine, [], started, seed, read_only=False,
+                model=engine.info.to_dict() | {"sha256": cached_sha256(engine.model_path, compute=False)})
+        if sim_seed is None:
+            s.seed = s.simulator.seed
+        db.create_session(session_id=session_id, persona=persona.to_dict(), model=s.model, seed=s.seed,
+                          started_at=started)
+        s._store(Turn(0, "client", persona.opening_statement.strip(), now_iso(), {"opening": True}))
+        if prime:
+            s._prime_thread = threading.Thread(target=s._prime, name="prime-persona", daemon=True)
+            s._prime_thread.start()
+        return s
+
+    def _prime(self) -> None:
+        try:
+            self.simulator.prime()
+        except Exception:  # priming is an optimisation; generation reports real errors
+            pass
+
+    @classmethod
+    def open(cls, db: Database, session_id: str, engine: LlmEngine | None = None) -> "PracticeSession":
+        """A past session, read-only."""
+        info = db.get_session(session_id)
+        if info is None:
+            raise UserError(f"No session with id {session_id!r}.", hint="`clientsim sessions list` shows the ids.")
+        persona = persona_from_dict(info["persona"])
+        turns = [Turn(t["index"], t["speaker"], t["text"], t["at"], t.get("meta") or {}) for t in db.get_turns(session_id)]
+        return cls(db, session_id, persona, engine, turns, info["started_at"], info.get("seed"), read_only=True,
+                   status=info.get("status", "ended"), model=info.get("model"))
+
+    def end(self) -> None:
+        if self.read_only or self.status != "active":
+            return
+        self.db.end_session(self.id, "ended", now_iso())
+        self.status = "ended"
+        self.read_only = True
+
+    # ---- turns ---------------------------------------------------------------
+    @property
+    def pending_saves(self) -> int:
+        return self.db.pending_count()
+
+    @property
+    def elapsed_seconds(self) -> float:
+        return time.monotonic() - self._t0
+
+    def _store(self, turn: Turn) -> Turn:
+        self.turns.append(turn)
+        self.db.add_turn(self.id, turn.index, turn.speaker, turn.text, turn.at, turn.meta or None)
+        return turn
+
+    def add_counsellor_turn(self, text: str) -> Turn:
+        if self.read_only:
+            raise UserError("This session has ended; it opens read-only.", hint="Start a new session to practise again.")
+        clean = (text or "").replace("\r\n", "\n").strip()
+        if not clean:
+            raise UserError("Type something to say to the client first.")
+        if len(clean) > MAX_MESSAGE_CHARS:
+            raise UserError(f"That message is {len(clean):,} characters; the limit is {MAX_MESSAGE_CHARS:,}.",
+                            hint="Nothing was sent: shorten it and send it again.")
+        if self.turns and self.turns[-1].speaker == "counsellor":
+            # the previous reply was never produced (failed or the app restarted): allowed, the client answers both
+            pass
+        return self._store(Turn(len(self.turns), "counsellor", clean, now_iso()))
+
+    def history(self) -> list[tuple[str, str]]:
+        return [(t.speaker, t.text) for t in self.turns]
+
+    def generate_reply(self, state: JobState | None = None) -> Turn:
+        """The client's answer to the conversation so far; streamed through state.partial(ReplyEvent)."""
+        if self.read_only or self.simulator is None:
+            raise UserError("This session is read-only.")
+        if not self.turns or self.turns[-1].speaker != "counsellor":
+            raise UserError("The client answers after you say something.")
+        index = len(self.turns)
+        reply = self.simulator.reply(self.history(), state, turn_index=index)
+        self.last_reply = reply
+        if not reply.text.strip():
+            return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored
+        return self._store(Turn(index, "client", reply.text, now_iso(), reply.meta()))
+
+    def transcript(self) -> dict:
+        return {
+            "format": "clientsim.session/1", "id": self.id, "persona": self.persona.to_dict(),
+            "model": self.model, "started_at": self.started_at,
+            "ended_at": None if self.status == "active" else now_iso(), "status": self.status,
+            "turns": [t.to_dict() for t in self.turns],
+        }

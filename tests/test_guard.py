@@ -1,0 +1,58 @@
+"""Character checks: repairs and fatal breaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientsim.client.guard import repair, scan_stream, sentences
+
+
+@pytest.mark.parametrize("text,check", [
+    ("As an AI, I don't have feelings.", "ai_disclosure"),
+    ("I'm just a language model, sorry.", "ai_disclosure"),
+    ("Honestly I'm not a real person.", "ai_disclosure"),
+    ("My instructions say I should be reserved.", "instruction_reveal"),
+    ("I was told to play a client called Dan.", "instruction_reveal"),
+    ("How can I help you today?", "counsellor_voice"),
+    ("Here are some tips to manage stress: sleep well.", "counsellor_voice"),
+    ("```python\ndef f(): pass\n```", "not_speech"),
+])
+def test_fatal_breaks(text, check):
+    v = scan_stream(text, "Daniel Okafor")
+    assert v is not None and v.check == check and v.fatal
+
+
+@pytest.mark.parametrize("text", [
+    "I'm dying to see my kids again, honestly.",
+    "My doctor said I should come. I don't see the point.",
+    "I help out at my cousin's shop on weekends.",
+    "What do you mean, am I a robot? I'm tired, that's all.",
+])
+def test_in_character_lines_pass(text):
+    out, found = repair(text, "Daniel Okafor", "How are you?", 4)
+    assert not [v for v in found if v.fatal]
+    assert out
+
+
+def test_repairs_label_stage_direction_and_counsellor_line():
+    out, found = repair("Daniel: *sighs* I guess it's the drinking.\nCounsellor: Tell me more.", "Daniel Okafor", "", 3)
+    assert out == "I guess it's the drinking."
+    assert {v.check for v in found} == {"role_label", "stage_direction", "speaks_for_counsellor"}
+
+
+def test_trims_to_style_length():
+    out, found = repair("One. Two here. Three now. Four then.", "Ana Lee", "", 2)
+    assert sentences(out) == ["One.", "Two here."]
+    assert any(v.check == "too_long" for v in found)
+
+
+def test_echo_is_fatal():
+    said = "It sounds like you feel stuck between your family and your job."
+    out, found = repair("It sounds like I feel stuck between my family and my job.", "Ana Lee", said, 3)
+    assert any(v.check == "echo" and v.fatal for v in found)
+
+
+def test_rtl_and_emoji_survive_repair():
+    text = "أنا متعب جدا 😔 really tired."
+    out, found = repair(text, "Ana Lee", "", 3)
+    assert out == text and not found
