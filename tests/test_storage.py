@@ -406,3 +406,40 @@ def test_emergency_dump_writes_importable_transcripts_elsewhere(tmp_path):
     with Database.open(tmp_path / "other.sqlite3") as fresh:
         new_id = import_transcript(fresh, transcript)
         assert len(fresh.get_turns(new_id)) == 2
+
+
+def test_exclusive_locking_mode_holder_blocks_even_reading_and_a_side_file_is_used(tmp_path):
+    path = tmp_path / "clientsim.sqlite3"
+    with Database.open(path) as db:
+        new_session(db, "before")
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("UPDATE sessions SET seed = 8")  # takes the lock and keeps it
+    try:
+        with Database.open(path, busy_timeout=0.3) as db:
+            assert db.path.name.startswith("clientsim-while-locked-")
+            assert db.list_sessions() == []
+    finally:
+        holder.close()
+    with Database.open(path) as db:
+        assert [s["id"] for s in db.list_sessions()] == ["before"]
+
+
+def test_a_lock_held_while_running_keeps_the_turn_in_memory(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    db = Database.open(path, busy_timeout=0.3)
+    new_session(db)
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert db.add_turn("s1", 0, "counsellor", "Are you there?", now_iso()) is False
+        assert db.pending_count() == 1
+        assert any("another program is holding" in n for n in db.notices)
+        assert db.flush_pending() == 0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert db.flush_pending() == 1
+    db.close()
+    with Database.open(path) as again:
+        assert again.get_turns("s1")[0]["text"] == "Are you there?"
