@@ -134,9 +134,18 @@ def _trainee_json(persona_id: str) -> dict:
 
 def test_persona_survives_a_round_trip_through_a_session_record(bundled):
     for p in bundled.all():
-        again = persona_from_record(json.loads(json.dumps(p.to_dict())))
+        stored = json.loads(json.dumps(p.to_dict()))  # as sessions keep it: no "format", lists
+        again = persona_from_record(stored)
         assert again.source_path is None
         assert again.to_dict() == p.to_dict()
+        assert persona_from_dict(p.to_dict()) == again  # tuples straight from to_dict()
+
+
+def test_a_file_must_name_its_format(tmp_path):
+    data = _raw("linh-smoking")
+    del data["format"]
+    errors = validate_file(_write(tmp_path, "linh-smoking.json", data))
+    assert [(e.field, "missing" in e.problem) for e in errors] == [("format", True)]
 
 
 # --- malformed files ----------------------------------------------------------------

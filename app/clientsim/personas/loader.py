@@ -69,8 +69,18 @@ def load_persona(path: Path) -> Persona:
 
 
 def persona_from_dict(data: dict, source: Path | None = None) -> Persona:
-    """Check an already parsed persona (same rules as a file) and build it."""
+    """Check an already parsed persona (same rules as a file) and build it.
+
+    Also reads back ``Persona.to_dict()`` output, as stored in sessions and
+    transcripts: tuples are accepted as lists, and without a ``source`` file a
+    missing "format" key means the current format (files must always say it).
+    """
     where = source if source is not None else "(persona)"
+    if isinstance(data, dict):
+        data = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+        data.pop("source_path", None)
+        if source is None:
+            data.setdefault("format", FORMAT)
     errors = _check(data, where, source)
     if errors:
         _raise_first(errors, where)
@@ -78,16 +88,8 @@ def persona_from_dict(data: dict, source: Path | None = None) -> Persona:
 
 
 def persona_from_record(data: dict) -> Persona:
-    """Rebuild a persona saved with ``Persona.to_dict()`` (e.g. inside a session transcript).
-
-    to_dict() has no "format" key and may hold tuples; both are normalised,
-    then the usual checks apply.
-    """
-    plain = json.loads(json.dumps(data, ensure_ascii=False))
-    if isinstance(plain, dict):
-        plain.pop("source_path", None)
-        plain.setdefault("format", FORMAT)
-    return persona_from_dict(plain)
+    """Rebuild a persona saved with ``Persona.to_dict()`` (same as persona_from_dict without a source)."""
+    return persona_from_dict(data)
 
 
 def validate_file(path: Path) -> list[PersonaError]:
