@@ -254,3 +254,28 @@ def test_cli_prints_database_notices_to_stderr(clientsim_home, capsys):
     captured = capsys.readouterr()
     assert "No sessions yet." in captured.out
     assert "damaged" in captured.err and ".corrupt-" in captured.err
+
+
+def test_cli_import_of_an_unsaved_turns_file_completes_the_session(clientsim_home, tmp_path, capsys):
+    db = Database.open()
+    make_session(db, "full-disk", status="active")
+    pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+    db.conn.execute(f"PRAGMA max_page_count = {pages}")
+    assert db.add_turn("full-disk", 4, "counsellor", "Tell me more 🙏 " * 600, now_iso()) is False
+    db.end_session("full-disk", ended_at="2026-11-20T09:40:00.000Z")
+    dump = db.emergency_dump(tmp_path)
+    db.close()  # the turn could not be saved: it is only in the dump files now
+    with Database.open() as check:
+        assert len(check.get_turns("full-disk")) == 4
+    capsys.readouterr()
+
+    assert main(["sessions", "import", str(dump)]) == 0
+    assert "Restored 1 unsaved turn(s) of session full-disk" in capsys.readouterr().out
+    with Database.open() as after:
+        assert [s["id"] for s in after.list_sessions()] == ["full-disk"]  # no duplicate
+        turns = after.get_turns("full-disk")
+        assert [t["index"] for t in turns] == [0, 1, 2, 3, 4]
+        assert turns[4]["text"] == "Tell me more 🙏 " * 600
+        assert after.get_session("full-disk")["status"] == "ended"
+    assert main(["sessions", "import", str(dump)]) == 0  # twice: nothing more to add
+    assert "Restored 0 unsaved turn(s)" in capsys.readouterr().out

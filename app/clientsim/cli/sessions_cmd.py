@@ -141,15 +141,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from clientsim.sessions.transcript import import_transcript, read_transcripts
+    from clientsim.sessions.transcript import import_transcript, read_transcripts, restore_transcript
 
-    transcripts = read_transcripts(args.file)
+    transcripts, unsaved = read_transcripts(args.file), _is_unsaved_file(args.file)
     db = _open(args)
     try:
         for data in transcripts:
-            sid = import_transcript(db, data)
+            if unsaved:
+                sid, added = restore_transcript(db, data)
+                if sid == data["id"]:
+                    print(f"Restored {added} unsaved turn(s) of session {sid}.")
+                    continue
+            else:
+                sid = import_transcript(db, data)
             renamed = f" (id '{data['id']}' was taken)" if sid != data["id"] else ""
             print(f"Imported session {sid}{renamed}: {len(data['turns'])} turns.")
     finally:
         _close(db)
     return 0
+
+
+def _is_unsaved_file(path: Path) -> bool:
+    from clientsim.sessions.transcript import UNSAVED_FORMAT
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig")).get("format") == UNSAVED_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -255,3 +255,29 @@ def import_transcript(db: "Database", data: dict) -> str:
         turns=data["turns"],
     )
     return session_id
+
+
+def restore_transcript(db: "Database", data: dict) -> tuple[str, int]:
+    """Bring back a session from a file of unsaved turns; returns (session id, turns added).
+
+    When the database already holds the session and its saved turns are the
+    start of the file's turns, only the missing turns are added (one
+    transaction), so no duplicate session appears. Otherwise the whole session
+    is imported as import_transcript does.
+    """
+    problems = validate_transcript(data)
+    if problems:
+        raise UserError("Not a valid ClientSim transcript: " + "; ".join(problems[:5]) + ".")
+    saved = db.get_turns(data["id"]) if db.session_exists(data["id"]) else None
+    if saved is not None:
+        key = lambda t: (t["index"], t["speaker"], t["text"])  # noqa: E731
+        if [key(t) for t in saved] == [key(t) for t in data["turns"][: len(saved)]]:
+            missing = data["turns"][len(saved):]
+            if missing:
+                db.append_turns(data["id"], missing)
+            current = db.get_session(data["id"])
+            if data["status"] == "ended" and current and current["status"] != "ended":
+                db.end_session(data["id"], "ended", data.get("ended_at"))
+            return data["id"], len(missing)
+    new_id = import_transcript(db, data)
+    return new_id, len(data["turns"])

@@ -207,8 +207,8 @@ class Database:
             todo = "Check the disk"
         self.notices.append(
             f"Could not save to disk: {cause}. Nothing is lost: what you write is kept in memory "
-            f"and saved as soon as it can be. {todo}; if this persists, use 'Save unsaved turns' "
-            "to write them to a file in another folder."
+            f"and saved as soon as it can be. {todo}. If it still cannot be saved when ClientSim "
+            "closes, it is written to a file in another folder and you are told where."
         )
 
     def _flush_locked(self) -> int:
@@ -435,6 +435,32 @@ class Database:
                 reason = "the disk is full" if is_disk_full(exc) else str(exc)
                 raise StorageError(
                     f"Could not import session {session_id}: {reason}. Nothing was changed."
+                ) from exc
+
+    def append_turns(self, session_id: str, turns: list[dict]) -> None:
+        """Add turns to an existing session in one transaction (restoring unsaved turns).
+
+        Raises StorageError (the database unchanged) when they cannot be written.
+        """
+        with self._lock:
+            self._check_open()
+            try:
+                with self._transaction():
+                    self.db["turns"].insert_all(
+                        {
+                            "session_id": session_id,
+                            "idx": t["index"],
+                            "speaker": t["speaker"],
+                            "text": t["text"],
+                            "at": t["at"],
+                            "meta_json": _dumps(t["meta"]) if t.get("meta") else None,
+                        }
+                        for t in turns
+                    )
+            except (sqlite3.Error, OSError, UnicodeError) as exc:
+                reason = "the disk is full" if is_disk_full(exc) else str(exc)
+                raise StorageError(
+                    f"Could not add turns to session {session_id}: {reason}. Nothing was changed."
                 ) from exc
 
     # -- pending writes --------------------------------------------------
