@@ -1,0 +1,142 @@
+"""A real practice session on the real SmolLM2 model and a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientsim.core.errors import UserError
+from clientsim.core.jobs import JobState
+from clientsim.llm.engine import LlmEngine
+from clientsim.personas import PersonaLibrary
+from clientsim.sessions.session import PracticeSession, ReplyEvent
+from clientsim.storage import Database
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from conftest import MODELS_DIR, SMOLLM_FILE
+
+    path = MODELS_DIR / SMOLLM_FILE
+    if not path.exists():
+        pytest.skip("SmolLM2 not fetched")
+    e = LlmEngine(path, n_ctx=2048, seed=3)
+    e.load()
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def persona():
+    return PersonaLibrary.load().get("daniel-alcohol")
+
+
+def test_whole_session_streams_and_persists(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "s.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=5)
+    assert s.turns[0].speaker == "client" and s.turns[0].text == persona.opening_statement.strip()
+    events: list[ReplyEvent] = []
+    for line in ["Hi Daniel, what brings you in today?", "It sounds like your partner is worried.",
+                 "مرحبا 😊 how are you feeling today?"]:
+        s.add_counsellor_turn(line)
+        turn = s.generate_reply(JobState(on_partial=events.append))
+        assert turn.speaker == "client" and turn.text.strip()
+        # what was streamed adds up to what was stored
+        shown = ""
+        for e in events:
+            shown = "" if e.kind == "reset" else shown + e.text
+        assert shown == turn.text
+        events.clear()
+        assert turn.meta["tokens"] > 0 and turn.meta["ttft_s"] > 0
+    s.end()
+    db.close()
+    db2 = Database.open(tmp_path / "s.sqlite3")
+    stored = db2.get_turns(s.id)
+    assert [t["speaker"] for t in stored] == ["client", "counsellor"] * 3 + ["client"]
+    assert len(stored) == 7
+    assert stored[5]["text"].startswith("مرحبا 😊")
+    assert db2.get_session(s.id)["status"] == "ended"
+
+
+def test_same_seed_same_session(engine, persona, tmp_path):
+    replies = []
+    for run in range(2):
+        db = Database.open(tmp_path / f"r{run}.sqlite3")
+        s = PracticeSession.start(db, persona, engine, seed=42, prime=False)
+        s.add_counsellor_turn("What would you like to talk about?")
+        replies.append(s.generate_reply().text)
+        db.close()
+    assert replies[0] == replies[1]
+
+
+def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "kv.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=1, prime=False)
+    s.simulator.prime()
+    s.add_counsellor_turn("Hello, how are you?")
+    s.generate_reply()
+    first = s.last_reply.stats
+    assert first.new_prompt_tokens < first.prompt_tokens / 2  # persona prompt was already evaluated
+    s.add_counsellor_turn("Tell me more about that.")
+    s.generate_reply()
+    second = s.last_reply.stats
+    assert second.new_prompt_tokens < 80 < second.prompt_tokens
+
+
+def test_stop_cancels_at_once_and_keeps_partial(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "c.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=9, prime=False)
+    s.add_counsellor_turn("Tell me everything about your week, in detail, from Monday to Sunday.")
+    state = JobState()
+    count = {"n": 0}
+
+    def on_partial(e):
+        count["n"] += 1
+        state.cancel()
+
+    state.on_partial = on_partial
+    turn = s.generate_reply(state)
+    assert s.last_reply.stopped
+    assert s.last_reply.stats.stopped_by == "cancelled"
+    assert s.last_reply.stats.completion_tokens < 40
+
+
+def test_empty_and_read_only_are_refused(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "e.sqlite3")
+    s = PracticeSession.start(db, persona, engine, prime=False)
+    with pytest.raises(UserError, match="Type something"):
+        s.add_counsellor_turn("   \n ")
+    s.end()
+    with pytest.raises(UserError, match="read-only"):
+        s.add_counsellor_turn("hello")
+    past = PracticeSession.open(db, s.id)
+    assert past.read_only and past.turns[0].speaker == "client"
+
+
+def test_long_message_is_kept_whole_and_clipped_for_the_model(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "l.sqlite3")
+    s = PracticeSession.start(db, persona, engine, prime=False)
+    long = ("I hear a lot going on for you. " * 700)[:20000]
+    turn = s.add_counsellor_turn(long)
+    s.generate_reply()
+    assert db.get_turns(s.id)[turn.index]["text"] == long.strip()
+
+
+@pytest.mark.slow
+def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
+    from conftest import MODELS_DIR, SMOLLM_FILE
+
+    e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=1024, seed=2).load()
+    db = Database.open(tmp_path / "long.sqlite3")
+    s = PracticeSession.start(db, persona, e, seed=2, prime=False)
+    s.simulator.max_tokens = 40
+    for i in range(80):
+        s.add_counsellor_turn(f"Turn {i}: tell me more about how that felt for you this week.")
+        s.generate_reply()
+        msgs = s.simulator.messages(s.history())
+        assert msgs[0]["content"].startswith(s.simulator.system_prompt)
+        assert len(e.chat_tokens(msgs)) + s.simulator.max_tokens <= e.n_ctx
+    assert s.simulator.window.condensed_upto > 0
+    assert len(db.get_turns(s.id)) == 161
+    e.close()
