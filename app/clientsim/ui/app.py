@@ -1,0 +1,33 @@
+"""Start the desktop app: `clientsim gui [--persona ID]`."""
+
+from __future__ import annotations
+
+import sys
+
+from clientsim.core.errors import UserError
+
+
+def run_app(persona_id: str | None = None, argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clientsim.settings import Settings
+    from clientsim.ui.style import apply_style, icon
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("ClientSim")
+    app.setOrganizationName("ClientSim")
+    app.setDesktopFileName("clientsim")
+    app.setWindowIcon(icon("clientsim"))
+    settings = Settings.load()
+    apply_style(app, settings.font_size)
+    from clientsim.ui.main_window import MainWindow
+
+    try:
+        window = MainWindow(settings=settings)
+    except UserError as exc:  # e.g. no usable database folder
+        QMessageBox.critical(None, "ClientSim cannot start", str(exc))
+        return exc.exit_code
+    if persona_id:
+        window.select_persona(persona_id)
+    window.show()
+    return app.exec()

@@ -1,0 +1,310 @@
+"""The main window: navigation rail, message bar, and three pages (client
+library, session, past sessions). Owns the database, the settings, the job
+runner and the model host, and shuts them down in order on close."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clientsim.personas import PersonaLibrary
+from clientsim.settings import Settings
+from clientsim.ui import window_state
+from clientsim.ui.engine_host import EngineHost
+from clientsim.ui.history_view import HistoryView
+from clientsim.ui.library_view import LibraryView
+from clientsim.ui.message_bar import MessageBar
+from clientsim.ui.model_status import ModelStatus
+from clientsim.ui.session_view import SessionView
+from clientsim.ui.settings_dialog import SettingsDialog
+from clientsim.ui.style import apply_style, icon
+from clientsim.ui.workers import JobRunner
+
+log = logging.getLogger(__name__)
+
+LIBRARY, SESSION, HISTORY = 0, 1, 2
+_PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3")]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, db=None, library: PersonaLibrary | None = None,
+                 load_model: bool = True) -> None:
+        super().__init__()
+        from clientsim.storage import Database
+
+        self.settings = settings or Settings.load()
+        apply_style(QApplication.instance(), self.settings.font_size)
+        self.db = db if db is not None else Database.open()
+        self.library = library if library is not None else PersonaLibrary.load()
+        self.runner = JobRunner(self)
+        self.host = EngineHost(self.runner, self.settings, self)
+        self._closed = False
+        self.setWindowTitle("ClientSim — counselling practice")
+        self.setWindowIcon(icon("clientsim"))
+        self.setMinimumSize(QSize(900, 600))
+        self._build()
+        self._shortcuts()
+        if not window_state.restore(self):
+            self.resize(1240, 820)
+        self._show_startup_notices()
+        if self.settings.last_persona_id in self.library.personas:
+            self.library_view.select(self.settings.last_persona_id)
+        if load_model:
+            self.host.load_in_background()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        central = QWidget(self)
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        rail = QFrame(central)
+        rail.setObjectName("navRailFrame")
+        rail.setFixedWidth(200)
+        rl = QVBoxLayout(rail)
+        rl.setContentsMargins(0, 0, 0, 10)
+        rl.setSpacing(0)
+        title = QLabel("ClientSim", rail)
+        title.setObjectName("appTitle")
+        rl.addWidget(title)
+        self.nav = QListWidget(rail)
+        self.nav.setObjectName("navRail")
+        self.nav.setAccessibleName("Sections")
+        self.nav.setIconSize(QSize(20, 20))
+        for name, icon_name, keys in _PAGES:
+            item = QListWidgetItem(icon(icon_name), name)
+            item.setToolTip(f"{name} ({keys})")
+            self.nav.addItem(item)
+        rl.addWidget(self.nav, 1)
+        self.settings_button = QPushButton(icon("settings"), "Settings", rail)
+        self.settings_button.setAccessibleName("Settings")
+        self.settings_button.setToolTip("Settings (Ctrl+,)")
+        self.settings_button.clicked.connect(self.open_settings)
+        sb = QHBoxLayout()
+        sb.setContentsMargins(10, 0, 10, 0)
+        sb.addWidget(self.settings_button)
+        rl.addLayout(sb)
+        rail.setStyleSheet("#navRailFrame { background: #e9eef0; border-right: 1px solid #d5dde1; }")
+        outer.addWidget(rail)
+
+        right = QWidget(central)
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rlay.setSpacing(0)
+        self.message_bar = MessageBar(right)
+        rlay.addWidget(self.message_bar)
+        self.stack = QStackedWidget(right)
+        self.library_view = LibraryView(self.library, self.stack)
+        self.session_view = SessionView(self.runner, self.host, self.db, self.stack)
+        self.history_view = HistoryView(self.db, self.stack)
+        for w in (self.library_view, self.session_view, self.history_view):
+            self.stack.addWidget(w)
+        rlay.addWidget(self.stack, 1)
+        outer.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        self.status_model = ModelStatus(self, compact=True)
+        self.host.stateChanged.connect(self.status_model.set_state)
+        self.statusBar().addWidget(self.status_model, 1)
+        self.db_label = QLabel(f"Sessions saved in {self.db.path}", self)
+        self.db_label.setProperty("role", "muted")
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self.nav.currentRowChanged.connect(self._page_changed)
+        self.nav.setCurrentRow(LIBRARY)
+        self.library_view.startRequested.connect(self.start_session)
+        self.history_view.openRequested.connect(self.open_past_session)
+        sv = self.session_view
+        sv.notice.connect(lambda kind, text, key: self.message_bar.show_message(
+            text, kind, key=key or None, action=self._action_for(key, text)))
+        sv.clearNotice.connect(self.message_bar.clear)
+        sv.sessionStarted.connect(lambda _id: self.history_view.refresh())
+        sv.sessionEnded.connect(lambda _id: self.history_view.refresh())
+        sv.backRequested.connect(lambda: self.show_page(LIBRARY))
+        sv.againRequested.connect(self._practise_again)
+        self.host.stateChanged.connect(self._model_state)
+
+    def _shortcuts(self) -> None:
+        def sc(keys, slot, name):
+            s = QShortcut(QKeySequence(keys), self)
+            s.setContext(Qt.WindowShortcut)
+            s.activated.connect(slot)
+            s.setObjectName(name)
+            return s
+
+        self.shortcut_stop = sc(Qt.Key_Escape, self.session_view.stop, "stop")
+        sc("Ctrl+E", self._end_session_shortcut, "end")
+        sc(QKeySequence.Find, self._focus_search, "search")
+        sc("Ctrl+,", self.open_settings, "settings")
+        for i, (_n, _i, keys) in enumerate(_PAGES):
+            sc(keys, lambda i=i: self.show_page(i), f"page{i}")
+        sc(QKeySequence.Quit, self.close, "quit")
+
+    # ------------------------------------------------------------------ notices
+    def _show_startup_notices(self) -> None:
+        for text in self.settings.notices:
+            self.message_bar.show_message(text, "warning", timeout_ms=0)
+        for text in self.db.notices:
+            self.message_bar.show_message(text, "warning", timeout_ms=0)
+        if self.library.errors:
+            n = len(self.library.errors)
+            lines = "\n".join(f"• {e}" for e in self.library.errors[:5])
+            more = f"\n… and {n - 5} more (run `clientsim personas validate FILE`)" if n > 5 else ""
+            self.message_bar.show_message(
+                f"{n} persona file{'s' if n > 1 else ''} could not be loaded; the other clients are "
+                f"available.\n{lines}{more}", "warning", key="persona-errors", timeout_ms=0)
+
+    def _action_for(self, key: str, text: str):
+        if "models fetch" in text or "model" in key:
+            return ("Open settings", self.open_settings)
+        return None
+
+    def _model_state(self, state: str, text: str, _fraction: float) -> None:
+        if state == "error":
+            self.message_bar.show_message(f"The language model could not be loaded. {text}", "error",
+                                          key="model", action=("Open settings", self.open_settings))
+        elif state in ("ready", "loading"):
+            self.message_bar.clear("model")
+
+    # ------------------------------------------------------------------ navigation
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def _page_changed(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        if index == HISTORY:
+            self.history_view.refresh()
+            self.history_view.tree.setFocus(Qt.OtherFocusReason)
+        elif index == SESSION and self.session_view.is_active():
+            self.session_view.input.setFocus(Qt.OtherFocusReason)
+        elif index == LIBRARY:
+            self.library_view.list.setFocus(Qt.OtherFocusReason)
+
+    def _focus_search(self) -> None:
+        self.show_page(LIBRARY)
+        self.library_view.focus_search()
+
+    def _end_session_shortcut(self) -> None:
+        if self.session_view.is_active():
+            self.show_page(SESSION)
+            self.session_view.end()
+
+    # ------------------------------------------------------------------ sessions
+    def start_session(self, persona_id: str):
+        if self.session_view.is_active():
+            self.show_page(SESSION)
+            self.message_bar.show_message("A session is already in progress. End it (Ctrl+E) before starting "
+                                          "another.", "info", key="busy")
+            return None
+        persona = self.library.personas.get(persona_id)
+        if persona is None:
+            return None
+        self.settings.last_persona_id = persona_id
+        self._save_settings_quietly()
+        self.show_page(SESSION)
+        return self.session_view.start(persona)
+
+    def _practise_again(self, persona_id: str) -> None:
+        if persona_id in self.library.personas:
+            self.start_session(persona_id)
+        else:
+            self.show_page(LIBRARY)
+
+    def open_past_session(self, session_id: str) -> None:
+        if self.session_view.is_active():
+            self.message_bar.show_message("End the current session (Ctrl+E) before opening a past one.",
+                                          "info", key="busy")
+            return
+        try:
+            self.session_view.open_past(session_id)
+        except Exception as exc:  # noqa: BLE001
+            self.message_bar.show_message(f"That session could not be opened: {exc}", "error", key="open")
+            return
+        self.show_page(SESSION)
+
+    def select_persona(self, persona_id: str) -> bool:
+        if persona_id not in self.library.personas:
+            self.message_bar.show_message(
+                f"There is no client with id '{persona_id}'. Run `clientsim personas list` to see the ids.",
+                "error", key="persona-id")
+            return False
+        self.library_view.search.clear()
+        for box in (self.library_view.modality, self.library_view.style, self.library_view.difficulty):
+            box.setCurrentIndex(0)
+        self.library_view.select(persona_id)
+        self.show_page(LIBRARY)
+        self.library_view.brief.start_button.setFocus(Qt.OtherFocusReason)
+        return True
+
+    # ------------------------------------------------------------------ settings
+    def open_settings(self) -> None:
+        dlg = SettingsDialog(self.settings, self)
+        if dlg.exec() == SettingsDialog.Accepted:
+            self.apply_settings(dlg.result_settings())
+
+    def apply_settings(self, new: Settings) -> None:
+        old = self.settings
+        self.settings = new
+        self.host.settings = new
+        try:
+            new.save()
+        except OSError as exc:
+            self.message_bar.show_message(f"Settings could not be saved ({exc.strerror or exc}); they apply "
+                                          "until ClientSim closes.", "warning", key="settings-save")
+        if new.font_size != old.font_size:
+            apply_style(QApplication.instance(), new.font_size)
+        if (new.model_path, new.effective_threads()) != (old.model_path, old.effective_threads()):
+            if self.session_view.is_active():
+                self.message_bar.show_message("The new model settings will be used from your next session.",
+                                              "info", key="model-change")
+            else:
+                self.host.load_in_background()
+
+    def _save_settings_quietly(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
+
+    # ------------------------------------------------------------------ shutdown
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Cancel jobs, wait for the threads, end the session, close the model and the database."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            window_state.save(self)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("window state not saved: %s", exc)
+        self._save_settings_quietly()
+        if not self.runner.shutdown():
+            log.warning("background jobs did not stop in time")
+        self.session_view.end_for_shutdown()
+        self.host.close()
+        try:
+            self.db.close()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("database not closed cleanly: %s", exc)
+        for text in self.db.notices[-1:]:
+            if "unsaved change" in text:
+                log.warning(text)

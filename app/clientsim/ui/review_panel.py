@@ -1,0 +1,153 @@
+"""After a session: the feedback report and, now that it is over, the instructor notes.
+
+The report comes from the MI judge (``clientsim.judge.report.make_report``,
+shown by ``clientsim.ui.report_view.ReportView``). It is built in a worker on
+the session thread (it uses the language model) while a progress bar moves.
+If the judge is not installed in this build, the panel says so and still shows
+the instructor notes.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from clientsim.personas.model import Persona
+
+
+def report_support():
+    """(make_report, ReportView) when the judge and its view are installed, else (None, None)."""
+    try:
+        make_report = importlib.import_module("clientsim.judge.report").make_report
+        report_view = importlib.import_module("clientsim.ui.report_view").ReportView
+    except (ImportError, AttributeError):
+        return None, None
+    return make_report, report_view
+
+
+class ReviewPanel(QFrame):
+    backRequested = Signal()
+    againRequested = Signal()
+    reportRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.setAccessibleName("Session review")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 18, 20, 16)
+        outer.setSpacing(10)
+        title = QLabel("Session review", self)
+        title.setProperty("role", "title")
+        outer.addWidget(title)
+        self.summary = QLabel(self)
+        self.summary.setProperty("role", "subtitle")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+
+        self.progress_label = QLabel(self)
+        self.progress_label.setProperty("role", "muted")
+        self.progress_label.setWordWrap(True)
+        outer.addWidget(self.progress_label)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Feedback report progress")
+        self.progress.hide()
+        outer.addWidget(self.progress)
+        self.report_button = QPushButton("Create feedback report", self)
+        self.report_button.setAccessibleName("Create feedback report")
+        self.report_button.clicked.connect(self.reportRequested)
+        self.report_button.hide()
+        outer.addWidget(self.report_button, 0, Qt.AlignLeft)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.body_lay = QVBoxLayout(body)
+        self.body_lay.setContentsMargins(0, 0, 6, 0)
+        self.body_lay.setSpacing(8)
+        self.report_slot = QVBoxLayout()
+        self.body_lay.addLayout(self.report_slot)
+        notes_head = QLabel("Instructor notes", body)
+        notes_head.setProperty("role", "section")
+        self.body_lay.addWidget(notes_head)
+        self.notes = QLabel(body)
+        self.notes.setObjectName("instructorNotes")
+        self.notes.setAccessibleName("Instructor notes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.PlainText)
+        self.notes.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.body_lay.addWidget(self.notes)
+        self.body_lay.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton("Back to clients", self)
+        self.back_button.setAccessibleName("Back to the client library")
+        self.back_button.clicked.connect(self.backRequested)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        self.again_button = QPushButton("Practise again", self)
+        self.again_button.setProperty("role", "primary")
+        self.again_button.setAccessibleName("Start a new session with the same client")
+        self.again_button.clicked.connect(self.againRequested)
+        buttons.addWidget(self.again_button)
+        outer.addLayout(buttons)
+        self.report_widget = None
+
+    def show_review(self, persona: Persona | None, summary: str, instructor_notes: str | None = None) -> None:
+        self.summary.setText(summary)
+        notes = instructor_notes if instructor_notes is not None else (persona.instructor_notes if persona else "")
+        self.notes.setText(notes or "No instructor notes for this client.")
+        self.again_button.setEnabled(persona is not None)
+        self._clear_report()
+        self.progress.hide()
+        self.progress_label.setText("")
+        self.report_button.hide()
+
+    def _clear_report(self) -> None:
+        if self.report_widget is not None:
+            self.report_widget.setParent(None)
+            self.report_widget.deleteLater()
+            self.report_widget = None
+
+    def set_placeholder(self, text: str) -> None:
+        self._clear_report()
+        label = QLabel(text, self)
+        label.setObjectName("reportPlaceholder")
+        label.setWordWrap(True)
+        label.setProperty("role", "muted")
+        self.report_slot.addWidget(label)
+        self.report_widget = label
+
+    def report_started(self) -> None:
+        self.report_button.hide()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.progress_label.setText("Building your feedback report… You can read the transcript meanwhile.")
+
+    def report_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        if message:
+            self.progress_label.setText(f"Building your feedback report: {message}")
+
+    def report_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.progress_label.setText("The feedback report could not be built.")
+        self.set_placeholder(message)
+        self.report_button.setText("Try again")
+        self.report_button.show()
+
+    def set_report(self, report: dict, view_class) -> None:
+        self.progress.hide()
+        self.progress_label.setText("")
+        self._clear_report()
+        view = view_class(self)
+        view.set_report(report)
+        self.report_slot.addWidget(view)
+        self.report_widget = view

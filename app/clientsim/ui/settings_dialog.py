@@ -1,0 +1,180 @@
+"""Settings: model (any GGUF found), CPU threads, font size, voice and lab server.
+
+Changes are saved (atomically) when the student presses Save. A changed model
+or thread count is loaded in the background; during an active session it takes
+effect with the next session.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clientsim.settings import FONT_SIZE_RANGE, SEND_MODES, STT_MODELS, Settings, VoiceSettings
+
+
+def _models():
+    try:
+        from clientsim.models.registry import default_model_path, find_models
+
+        return find_models(verify=False), default_model_path()
+    except Exception:  # noqa: BLE001 - a broken models folder must not block the dialog
+        return [], None
+
+
+def _audio_devices() -> tuple[list[str], list[str]]:
+    try:
+        import sounddevice as sd
+
+        devices = sd.query_devices()
+        ins = [d["name"] for d in devices if d.get("max_input_channels", 0) > 0]
+        outs = [d["name"] for d in devices if d.get("max_output_channels", 0) > 0]
+        return ins, outs
+    except Exception:  # noqa: BLE001 - no audio system (CI, ssh): only "System default"
+        return [], []
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        self.setMinimumWidth(560)
+        self.original = settings
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 18, 20, 16)
+        lay.setSpacing(12)
+
+        general = QGroupBox("Language model and display", self)
+        form = QFormLayout(general)
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        form.setSpacing(10)
+        self.model = QComboBox(general)
+        self.model.setAccessibleName("Client model")
+        entries, default = _models()
+        default_name = default.name if default else "none installed"
+        self.model.addItem(f"Default ({default_name})", None)
+        for e in entries:
+            label = f"{e.path.name} — {e.summary()}"
+            if not e.usable:
+                label += " (unusable)"
+            self.model.addItem(label, str(e.path))
+            self.model.setItemData(self.model.count() - 1, e.problem or str(e.path), Qt.ToolTipRole)
+        if settings.model_path and self.model.findData(settings.model_path) < 0:
+            self.model.addItem(f"{settings.model_path} (not found)", settings.model_path)
+        self.model.setCurrentIndex(max(0, self.model.findData(settings.model_path)))
+        form.addRow("&Model:", self.model)
+        hint = QLabel("Any .gguf file in the models folders is listed. Run `clientsim models list` for details.",
+                      general)
+        hint.setProperty("role", "muted")
+        hint.setWordWrap(True)
+        form.addRow("", hint)
+
+        self.threads = QSpinBox(general)
+        self.threads.setAccessibleName("CPU threads")
+        self.threads.setRange(0, max(64, os.cpu_count() or 1))
+        self.threads.setSpecialValueText(f"Automatic ({os.cpu_count() or 1})")
+        self.threads.setValue(settings.n_threads or 0)
+        form.addRow("CPU &threads:", self.threads)
+        self.font_size = QSpinBox(general)
+        self.font_size.setAccessibleName("Font size")
+        self.font_size.setRange(*FONT_SIZE_RANGE)
+        self.font_size.setSuffix(" pt")
+        self.font_size.setValue(settings.font_size)
+        form.addRow("&Font size:", self.font_size)
+        lay.addWidget(general)
+
+        voice = QGroupBox("Voice practice", self)
+        vform = QFormLayout(voice)
+        vform.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        vform.setSpacing(10)
+        ins, outs = _audio_devices()
+        self.input_device = self._device_box("Microphone", ins, settings.voice.input_device)
+        vform.addRow("&Microphone:", self.input_device)
+        self.output_device = self._device_box("Speaker", outs, settings.voice.output_device)
+        vform.addRow("S&peaker:", self.output_device)
+        self.stt_model = QComboBox(voice)
+        self.stt_model.setAccessibleName("Speech recognition model")
+        for m, label in zip(STT_MODELS, ("tiny.en — fastest, English", "base — more accurate, slower")):
+            self.stt_model.addItem(label, m)
+        self.stt_model.setCurrentIndex(max(0, self.stt_model.findData(settings.voice.stt_model)))
+        vform.addRow("Speech &recognition:", self.stt_model)
+        self.send_mode = QComboBox(voice)
+        self.send_mode.setAccessibleName("What happens to recognised speech")
+        for m, label in zip(SEND_MODES, ("Put it in the message box to edit", "Send it at once")):
+            self.send_mode.addItem(label, m)
+        self.send_mode.setCurrentIndex(max(0, self.send_mode.findData(settings.voice.send_mode)))
+        vform.addRow("Recognised &speech:", self.send_mode)
+        self.hands_free = QCheckBox("Hands-free (listen again after the client speaks)", voice)
+        self.hands_free.setChecked(settings.voice.hands_free)
+        self.mute = QCheckBox("Mute the client's voice", voice)
+        self.mute.setChecked(settings.voice.mute)
+        self.captions = QCheckBox("Show captions of the client's speech", voice)
+        self.captions.setChecked(settings.voice.captions)
+        self.store_audio = QCheckBox("Keep recordings of my voice with the session", voice)
+        self.store_audio.setChecked(settings.voice.store_audio)
+        for box in (self.hands_free, self.mute, self.captions, self.store_audio):
+            box.setAccessibleName(box.text())
+            vform.addRow("", box)
+        lay.addWidget(voice)
+
+        lab = QGroupBox("Lab server (optional)", self)
+        lform = QFormLayout(lab)
+        self.lab_url = QLineEdit(settings.lab_server_url or "", lab)
+        self.lab_url.setAccessibleName("Lab server address")
+        self.lab_url.setPlaceholderText("e.g. http://lab-server:8080 — leave empty to run everything here")
+        lform.addRow("&Address:", self.lab_url)
+        lay.addWidget(lab)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)
+        buttons.button(QDialogButtonBox.Save).setProperty("role", "primary")
+        buttons.button(QDialogButtonBox.Save).setAccessibleName("Save settings")
+        buttons.button(QDialogButtonBox.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.buttons = buttons
+
+    def _device_box(self, name: str, devices: list[str], current: str | None) -> QComboBox:
+        box = QComboBox(self)
+        box.setAccessibleName(name)
+        box.addItem("System default", None)
+        for d in devices:
+            box.addItem(d, d)
+        if current and box.findData(current) < 0:
+            box.addItem(f"{current} (not connected)", current)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        return box
+
+    def result_settings(self) -> Settings:
+        """The settings as edited (a new object; the original is untouched)."""
+        voice = VoiceSettings(
+            input_device=self.input_device.currentData(),
+            output_device=self.output_device.currentData(),
+            stt_model=self.stt_model.currentData(),
+            send_mode=self.send_mode.currentData(),
+            hands_free=self.hands_free.isChecked(),
+            mute=self.mute.isChecked(),
+            captions=self.captions.isChecked(),
+            store_audio=self.store_audio.isChecked(),
+        )
+        s = replace(self.original, model_path=self.model.currentData(), n_threads=self.threads.value() or None,
+                    font_size=self.font_size.value(), lab_server_url=self.lab_url.text().strip() or None,
+                    voice=voice, notices=[])
+        s._sanitise()
+        return s
