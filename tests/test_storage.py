@@ -208,6 +208,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 def test_session_of_a_killed_process_is_marked_interrupted_with_all_its_turns(tmp_path):
     path = tmp_path / "db.sqlite3"
     script = tmp_path / "child.py"

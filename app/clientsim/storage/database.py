@@ -18,7 +18,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import sqlite_utils
 
@@ -28,18 +28,12 @@ from clientsim.storage import owner as owners
 from clientsim.storage import recovery
 from clientsim.storage.clock import now_iso, stamp
 from clientsim.storage.pending import PendingWrite, is_disk_full, is_locked, is_transient
+from clientsim.storage.rows import code_from_row, session_info, session_row, turn_from_row, turn_row
+from clientsim.storage.writes import apply_write
 
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's lock
 SPEAKERS = ("counsellor", "client")
 STATUSES = ("active", "ended", "interrupted")
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _loads(text: str | None, default: Any = None) -> Any:
-    return default if text is None else json.loads(text)
 
 
 class Database:
@@ -181,7 +175,7 @@ class Database:
             if not self._pending:
                 try:
                     with self._transaction():
-                        self._apply(op)
+                        apply_write(self.db, op, self._owner)
                     return True
                 except Exception as exc:
                     if not is_transient(exc):
@@ -217,7 +211,7 @@ class Database:
             op = self._pending[0]
             try:
                 with self._transaction():
-                    self._apply(op)
+                    apply_write(self.db, op, self._owner)
             except Exception as exc:
                 if is_transient(exc):
                     break
@@ -234,87 +228,6 @@ class Database:
             self._pending_notice_given = False
             self.notices.append("Everything kept in memory has now been saved to disk.")
         return written
-
-    def _apply(self, op: PendingWrite) -> None:
-        d, sid = op.data, op.session_id
-        if op.kind == "session":
-            self.db["sessions"].insert(
-                {
-                    "id": sid,
-                    "persona_id": d["persona"].get("id"),
-                    "persona_json": _dumps(d["persona"]),
-                    "model_json": _dumps(d["model"]),
-                    "seed": d["seed"],
-                    "started_at": d["started_at"],
-                    "ended_at": None,
-                    "status": "active",
-                    "owner_host": self._owner.host,
-                    "owner_pid": self._owner.pid,
-                    "owner_token": self._owner.token,
-                    "last_active_at": d["started_at"],
-                }
-            )
-        elif op.kind == "turn":
-            self.db["turns"].insert(
-                {
-                    "session_id": sid,
-                    "idx": d["index"],
-                    "speaker": d["speaker"],
-                    "text": d["text"],
-                    "at": d["at"],
-                    "meta_json": _dumps(d["meta"]) if d["meta"] else None,
-                }
-            )
-            self.conn.execute("UPDATE sessions SET last_active_at = ? WHERE id = ?", (d["at"], sid))
-        elif op.kind == "meta":
-            row = self.conn.execute(
-                "SELECT meta_json FROM turns WHERE session_id = ? AND idx = ?", (sid, d["index"])
-            ).fetchone()
-            if row is None:
-                raise KeyError(f"session {sid!r} has no turn {d['index']}")
-            meta = _loads(row[0], {})
-            meta.update(d["meta"])
-            self.conn.execute(
-                "UPDATE turns SET meta_json = ? WHERE session_id = ? AND idx = ?",
-                (_dumps(meta), sid, d["index"]),
-            )
-        elif op.kind == "end":
-            cur = self.conn.execute(
-                "UPDATE sessions SET status = ?, ended_at = ?, owner_host = NULL, owner_pid = NULL, "
-                "owner_token = NULL WHERE id = ?",
-                (d["status"], d["ended_at"], sid),
-            )
-            if cur.rowcount == 0:
-                raise KeyError(f"no session {sid!r}")
-        elif op.kind == "codes":
-            self.conn.execute("DELETE FROM turn_codes WHERE session_id = ?", (sid,))
-            self.db["turn_codes"].insert_all(
-                {
-                    "session_id": sid,
-                    "turn_idx": c["turn_idx"],
-                    "code": c.get("code"),
-                    "family": c.get("family"),
-                    "talk_type": c.get("talk_type"),
-                    "confidence": c.get("confidence"),
-                    "others_json": _dumps(c.get("others")),
-                }
-                for c in d["codes"]
-            )
-        elif op.kind == "report":
-            self.db["reports"].insert(
-                {"session_id": sid, "kind": d["kind"], "created_at": d["created_at"], "json": _dumps(d["data"])},
-                replace=True,
-            )
-        elif op.kind == "scores":
-            self.db["scores"].insert_all(
-                (
-                    {"session_id": sid, "metric": m, "value": v, "created_at": d["created_at"]}
-                    for m, v in d["scores"].items()
-                ),
-                replace=True,
-            )
-        else:  # pragma: no cover - a bug
-            raise ValueError(f"unknown write kind {op.kind!r}")
 
     def _check_open(self) -> None:
         if self._closed:
@@ -408,29 +321,9 @@ class Database:
             try:
                 with self._transaction():
                     self.db["sessions"].insert(
-                        {
-                            "id": session_id,
-                            "persona_id": persona.get("id"),
-                            "persona_json": _dumps(persona),
-                            "model_json": _dumps(model),
-                            "seed": seed,
-                            "started_at": started_at,
-                            "ended_at": ended_at,
-                            "status": status,
-                            "last_active_at": ended_at or started_at,
-                        }
+                        session_row(session_id, persona, model, seed, started_at, ended_at=ended_at, status=status)
                     )
-                    self.db["turns"].insert_all(
-                        {
-                            "session_id": session_id,
-                            "idx": t["index"],
-                            "speaker": t["speaker"],
-                            "text": t["text"],
-                            "at": t["at"],
-                            "meta_json": _dumps(t["meta"]) if t.get("meta") else None,
-                        }
-                        for t in turns
-                    )
+                    self.db["turns"].insert_all(turn_row(session_id, t) for t in turns)
             except (sqlite3.Error, OSError, UnicodeError) as exc:
                 reason = "the disk is full" if is_disk_full(exc) else str(exc)
                 raise StorageError(
@@ -446,17 +339,7 @@ class Database:
             self._check_open()
             try:
                 with self._transaction():
-                    self.db["turns"].insert_all(
-                        {
-                            "session_id": session_id,
-                            "idx": t["index"],
-                            "speaker": t["speaker"],
-                            "text": t["text"],
-                            "at": t["at"],
-                            "meta_json": _dumps(t["meta"]) if t.get("meta") else None,
-                        }
-                        for t in turns
-                    )
+                    self.db["turns"].insert_all(turn_row(session_id, t) for t in turns)
             except (sqlite3.Error, OSError, UnicodeError) as exc:
                 reason = "the disk is full" if is_disk_full(exc) else str(exc)
                 raise StorageError(
@@ -541,36 +424,10 @@ class Database:
                 return True
             return self.conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is not None
 
-    def _session_dict(self, row: dict, turn_count: int) -> dict:
-        persona = _loads(row["persona_json"], {})
-        model = _loads(row["model_json"], {})
-        return {
-            "id": row["id"],
-            "persona_id": row["persona_id"],
-            "persona_name": persona.get("name") if isinstance(persona, dict) else None,
-            "persona": persona,
-            "model": model,
-            "model_name": model.get("name") if isinstance(model, dict) else None,
-            "seed": row["seed"],
-            "started_at": row["started_at"],
-            "ended_at": row["ended_at"],
-            "status": row["status"],
-            "turn_count": turn_count,
-        }
-
     def _pending_session_rows(self) -> list[dict]:
         return [
-            {
-                "id": op.session_id,
-                "persona_id": op.data["persona"].get("id"),
-                "persona_json": _dumps(op.data["persona"]),
-                "model_json": _dumps(op.data["model"]),
-                "seed": op.data["seed"],
-                "started_at": op.data["started_at"],
-                "ended_at": None,
-                "status": "active",
-                "turn_count": 0,
-            }
+            {**session_row(op.session_id, op.data["persona"], op.data["model"], op.data["seed"],
+                           op.data["started_at"]), "turn_count": 0}
             for op in self._pending_of("session")
         ]
 
@@ -596,7 +453,7 @@ class Database:
             rows = list(self.db.query(sql, params))
             rows += [r for r in self._pending_session_rows() if persona_id in (None, r["persona_id"])]
             rows.sort(key=lambda r: (r["started_at"] or "", r["id"]), reverse=True)
-            return [self._overlay(self._session_dict(r, r["turn_count"])) for r in rows]
+            return [self._overlay(session_info(r)) for r in rows]
 
     def get_session(self, session_id: str) -> dict | None:
         """The session with 'persona' and 'model' decoded, or None."""
@@ -612,15 +469,14 @@ class Database:
             rows = rows or [r for r in self._pending_session_rows() if r["id"] == session_id]
             if not rows:
                 return None
-            return self._overlay(self._session_dict(rows[0], rows[0]["turn_count"]))
+            return self._overlay(session_info(rows[0]))
 
     def get_turns(self, session_id: str) -> list[dict]:
         """[{"index", "speaker", "text", "at", "meta"}] in order, including turns waiting in memory."""
         with self._lock:
             self._check_open()
             turns = {
-                r["idx"]: {"index": r["idx"], "speaker": r["speaker"], "text": r["text"], "at": r["at"],
-                           "meta": _loads(r["meta_json"], {})}
+                r["idx"]: turn_from_row(r)
                 for r in self.db.query(
                     "SELECT idx, speaker, text, at, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
                     (session_id,),
@@ -643,8 +499,7 @@ class Database:
             if waiting:
                 return [dict(c) for c in waiting[-1].data["codes"]]
             return [
-                {"turn_idx": r["turn_idx"], "code": r["code"], "family": r["family"], "talk_type": r["talk_type"],
-                 "confidence": r["confidence"], "others": _loads(r["others_json"])}
+                code_from_row(r)
                 for r in self.db.query(
                     "SELECT * FROM turn_codes WHERE session_id = ? ORDER BY turn_idx", (session_id,)
                 )
