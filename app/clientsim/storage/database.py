@@ -103,7 +103,11 @@ class Database:
         except recovery.Unusable as exc:
             raise cls._unusable(path, exc) from exc
         db = cls(conn, path, notices)
-        crashed = recovery.mark_crashed_sessions(conn, db._owner)
+        try:
+            crashed = recovery.mark_crashed_sessions(conn, db._owner)
+        except sqlite3.Error as exc:  # e.g. a full disk: try again on the next start
+            crashed = []
+            notices.append(f"Sessions left open by a crash could not be marked interrupted yet ({exc}).")
         if crashed:
             n = len(crashed)
             notices.append(
