@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from clientsim import paths
 from clientsim.settings import Settings
@@ -81,7 +81,7 @@ def test_transcript_labels_speakers_in_words_and_handles_rtl_and_emoji(qtbot):
     b = view.add_turn("client", "Maria (client)", emoji)
     assert a.speaker_label.text() == "You (counsellor)" and b.speaker_label.text() == "Maria (client)"
     assert a.text_label.layoutDirection() == Qt.RightToLeft
-    assert a.text_label.alignment() & Qt.AlignRight
+    assert QStyle.visualAlignment(a.text_label.layoutDirection(), a.text_label.alignment()) & Qt.AlignRight
     assert b.text_label.layoutDirection() == Qt.LeftToRight
     assert b.text() == emoji  # astral-plane characters survive the trip through Qt
     assert view.texts() == [("counsellor", hebrew), ("client", emoji)]

@@ -70,7 +70,7 @@ class HistoryView(QWidget):
         self.count = QLabel(self)
         self.count.setProperty("role", "muted")
         row.addWidget(self.count, 1)
-        self.open_button = QPushButton(icon("history"), "Open session", self)
+        self.open_button = QPushButton("Open session", self)
         self.open_button.setProperty("role", "primary")
         self.open_button.setAccessibleName("Open the selected session read-only")
         self.open_button.clicked.connect(self._open_current)

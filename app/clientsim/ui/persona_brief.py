@@ -61,6 +61,7 @@ class PersonaBrief(QFrame):
         lay.addLayout(self.chips)
         heading = QLabel("Referral note", body)
         heading.setProperty("role", "section")
+        heading.setContentsMargins(0, 8, 0, 0)
         lay.addWidget(heading)
         self.brief_label = QLabel(body)
         self.brief_label.setObjectName("briefText")

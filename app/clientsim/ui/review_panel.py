@@ -50,6 +50,7 @@ class ReviewPanel(QFrame):
         self.progress_label = QLabel(self)
         self.progress_label.setProperty("role", "muted")
         self.progress_label.setWordWrap(True)
+        self.progress_label.hide()
         outer.addWidget(self.progress_label)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
@@ -74,6 +75,7 @@ class ReviewPanel(QFrame):
         self.body_lay.addLayout(self.report_slot)
         notes_head = QLabel("Instructor notes", body)
         notes_head.setProperty("role", "section")
+        notes_head.setContentsMargins(0, 8, 0, 0)
         self.body_lay.addWidget(notes_head)
         self.notes = QLabel(body)
         self.notes.setObjectName("instructorNotes")
@@ -107,8 +109,12 @@ class ReviewPanel(QFrame):
         self.again_button.setEnabled(persona is not None)
         self._clear_report()
         self.progress.hide()
-        self.progress_label.setText("")
+        self._status("")
         self.report_button.hide()
+
+    def _status(self, text: str) -> None:
+        self.progress_label.setText(text)
+        self.progress_label.setVisible(bool(text))
 
     def _clear_report(self) -> None:
         if self.report_widget is not None:
@@ -129,23 +135,23 @@ class ReviewPanel(QFrame):
         self.report_button.hide()
         self.progress.setValue(0)
         self.progress.show()
-        self.progress_label.setText("Building your feedback report… You can read the transcript meanwhile.")
+        self._status("Building your feedback report… You can read the transcript meanwhile.")
 
     def report_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 100))
         if message:
-            self.progress_label.setText(f"Building your feedback report: {message}")
+            self._status(f"Building your feedback report: {message}")
 
     def report_failed(self, message: str) -> None:
         self.progress.hide()
-        self.progress_label.setText("The feedback report could not be built.")
+        self._status("The feedback report could not be built.")
         self.set_placeholder(message)
         self.report_button.setText("Try again")
         self.report_button.show()
 
     def set_report(self, report: dict, view_class) -> None:
         self.progress.hide()
-        self.progress_label.setText("")
+        self._status("")
         self._clear_report()
         view = view_class(self)
         view.set_report(report)

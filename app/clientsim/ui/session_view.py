@@ -181,6 +181,7 @@ class SessionView(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(0)
+        left.setMinimumWidth(380)
         self.transcript = TranscriptView(left)
         ll.addWidget(self.transcript, 1)
 
@@ -225,6 +226,7 @@ class SessionView(QWidget):
         ll.addWidget(self.composer)
 
         self.review = ReviewPanel(self.split)
+        self.review.setMinimumWidth(320)
         self.review.hide()
         self.review.backRequested.connect(self.backRequested)
         self.review.againRequested.connect(self._again)
@@ -265,6 +267,7 @@ class SessionView(QWidget):
         self.end_button.setEnabled(active)
         self.end_button.setVisible(not self.read_only and not self.ended)
         self.clock_label.setVisible(self.session is not None or self._starting)
+        self.model_status.setVisible(not self.read_only)
         self.composer.setVisible(not self.read_only and not self.ended)
 
     def _update_counter(self) -> None:
@@ -480,8 +483,7 @@ class SessionView(QWidget):
         self.review.show_review(self.persona if isinstance(self.persona, Persona) else None,
                                 f"You ended the session after {self.clock_label.text()} with {n} turns. "
                                 "Your transcript is saved.")
-        self.review.show()
-        self.split.setSizes([600, 420])
+        self._show_review_panel()
         self.transcript_for_report = transcript
         self.sessionEnded.emit(self.session.id)
         self._build_report()
@@ -556,10 +558,15 @@ class SessionView(QWidget):
         self.review.show_review(persona_obj, f"{len(session.turns)} turns · status: {status}.", notes)
         self.review.again_button.setEnabled(bool(self.persona))
         self._show_stored_report(session_id)
-        self.review.show()
         self.pages.setCurrentIndex(1)
+        self._show_review_panel()
         self._update_controls()
         self.transcript.setFocus(Qt.OtherFocusReason)
+
+    def _show_review_panel(self) -> None:
+        self.review.show()
+        total = max(self.split.width(), 900)
+        self.split.setSizes([int(total * 0.58), total - int(total * 0.58)])
 
     def _show_stored_report(self, session_id: str) -> None:
         make_report, view_class = report_support()

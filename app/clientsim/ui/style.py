@@ -33,7 +33,6 @@ def stylesheet(font_size: int) -> str:
     for token, value in sizes.items():
         qss = qss.replace(token, str(value))
     return qss.replace("@ICONS@", (paths.assets_dir() / "icons").as_posix())
-    return qss
 
 
 def apply_style(app: QApplication, font_size: int) -> None:

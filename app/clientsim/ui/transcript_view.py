@@ -71,7 +71,8 @@ class TurnBlock(QFrame):
         self.text_label.setText(text)
         direction = direction_of(text)
         self.text_label.setLayoutDirection(direction)
-        self.text_label.setAlignment((Qt.AlignRight if direction == Qt.RightToLeft else Qt.AlignLeft) | Qt.AlignTop)
+        # AlignLeft is the *leading* edge: mirrored to the right for right-to-left text.
+        self.text_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setAccessibleName(f"{self.who}: {text[:300]}")
 
     def set_note(self, note: str) -> None:

@@ -1,0 +1,127 @@
+"""A real practice session driven through the window with the SmolLM2 model.
+
+Keyboard only: Enter starts the session from the library, Enter sends, Esc
+stops the reply, Ctrl+E ends the session. The turns are checked in the SQLite
+file with a separate connection, as another program would see them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+from clientsim import paths
+from clientsim.settings import Settings
+from clientsim.ui.main_window import SESSION, MainWindow
+from ui_helpers import visible_label_texts
+
+PERSONA = "linh-smoking"
+
+
+def _rows(session_id):
+    con = sqlite3.connect(paths.database_path())
+    try:
+        return con.execute("SELECT idx, speaker, text, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
+                           (session_id,)).fetchall()
+    finally:
+        con.close()
+
+
+class GapMeter:
+    """Measures the longest pause of the UI event loop (a frozen window shows as a long gap)."""
+
+    def __init__(self):
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.clock = QElapsedTimer()
+        self.max_gap_ms = 0
+        self.timer.timeout.connect(self._tick)
+
+    def start(self):
+        self.clock.start()
+        self.timer.start()
+
+    def _tick(self):
+        self.max_gap_ms = max(self.max_gap_ms, self.clock.restart())
+
+    def stop(self):
+        self.timer.stop()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
+    settings = Settings(model_path=str(smollm_path), n_threads=2)
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1240, 800)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.host.state == "ready", timeout=120_000)
+    assert "Model ready" in w.session_view.model_status.label.text()
+
+    # keyboard: choose the client in the list and press Enter
+    lv = w.library_view
+    lv.select(PERSONA)
+    lv.list.setFocus()
+    qtbot.keyClick(lv.list, Qt.Key_Return)
+    sv = w.session_view
+    assert w.stack.currentIndex() == SESSION
+    qtbot.waitUntil(sv.is_active, timeout=60_000)
+    persona = w.library.personas[PERSONA]
+    assert sv.transcript.texts() == [("client", persona.opening_statement.strip())]
+    assert not sv.send_button.isEnabled()  # nothing typed yet
+
+    meter = GapMeter()
+    meter.start()
+    qtbot.keyClicks(sv.input, "Hi Linh, thanks for coming in. What brings you here today?")
+    assert sv.send_button.isEnabled()
+    qtbot.keyClick(sv.input, Qt.Key_Return)
+    assert sv.is_generating() and sv.input.message() == ""
+    assert sv.stop_button.isEnabled() and not sv.send_button.isEnabled()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    meter.stop()
+    rows = _rows(sv.session.id)
+    assert [r[1] for r in rows] == ["client", "counsellor", "client"]
+    assert rows[1][2] == "Hi Linh, thanks for coming in. What brings you here today?"
+    assert rows[2][2].strip() and sv.transcript.texts()[-1] == ("client", rows[2][2])
+    assert sv.buffer.flush_count >= 1
+    print(f"\nUI event loop: longest pause while the model replied {meter.max_gap_ms} ms")
+    assert meter.max_gap_ms < 500, "the window froze while the client replied"
+    qtbot.wait(1100)
+    assert sv.clock_label.text() != "00:00"
+    assert w.grab().save(str(screenshots_dir / "session-view.png"))
+
+    # Esc stops the reply at once; what was said so far is kept and stored as stopped
+    qtbot.keyClicks(sv.input, "Could you tell me, in as much detail as you like, about a typical day?")
+    qtbot.keyClick(sv.input, Qt.Key_Enter)
+    qtbot.waitUntil(lambda: sv.buffer.flush_count > 0 and len(sv.buffer.text) > 3, timeout=60_000)
+    assert w.grab().save(str(screenshots_dir / "session-view-streaming.png"))
+    t0 = time.monotonic()
+    qtbot.keyClick(w, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=10_000)
+    stop_s = time.monotonic() - t0
+    print(f"Stop: reply ended {stop_s * 1000:.0f} ms after Esc")
+    assert stop_s < 2.0
+    rows = _rows(sv.session.id)
+    assert rows[-1][1] == "client" and json.loads(rows[-1][3] or "{}").get("stopped") is True
+    assert sv.transcript.blocks[-1].note_label.text().startswith("Reply stopped")
+
+    # Ctrl+E ends the session; the review shows the instructor notes now
+    assert persona.instructor_notes[:50] not in visible_label_texts(w)
+    qtbot.keyClick(w, Qt.Key_E, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: sv.ended, timeout=60_000)
+    con = sqlite3.connect(paths.database_path())
+    status = con.execute("SELECT status FROM sessions WHERE id = ?", (sv.session.id,)).fetchone()[0]
+    con.close()
+    assert status == "ended"
+    assert sv.review.isVisibleTo(sv) and not sv.input.isEnabled()
+    assert persona.instructor_notes[:50] in visible_label_texts(sv)
+    qtbot.wait(100)
+    assert w.grab().save(str(screenshots_dir / "session-review.png"))
+    w.close()
+    assert w.db._closed
