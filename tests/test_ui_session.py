@@ -125,3 +125,44 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     assert w.grab().save(str(screenshots_dir / "session-review.png"))
     w.close()
     assert w.db._closed
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_full_disk_keeps_the_turn_and_says_so(qtbot, smollm_path):
+    """SQLite's max_page_count makes the database really full ("database or disk is full");
+    a 20,000-character message then needs new pages and cannot be written."""
+    from clientsim.ui.message_input import MAX_MESSAGE_CHARS
+    from clientsim.ui.session_view import PENDING_KEY
+
+    w = MainWindow(settings=Settings(model_path=str(smollm_path), n_threads=2))
+    qtbot.addWidget(w)
+    w.show()
+    w.start_session(PERSONA)
+    sv = w.session_view
+    qtbot.waitUntil(sv.is_active, timeout=120_000)
+    sid = sv.session.id
+    pages = w.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    w.db.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    long_message = ("I hear how much the night shifts take out of you. " * 400)[:MAX_MESSAGE_CHARS - 2] + " 🙂"
+    assert len(long_message) == MAX_MESSAGE_CHARS
+    sv.input.setPlainText(long_message)
+    assert sv.send_button.isEnabled()
+    qtbot.mouseClick(sv.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: any(m.key == PENDING_KEY for m in w.message_bar.messages()), timeout=30_000)
+    warning = next(m.text for m in w.message_bar.messages() if m.key == PENDING_KEY)
+    assert "kept in memory" in warning and "saved" in warning
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    assert len(_rows(sid)) == 1  # only the opening statement reached the file
+    assert sv.transcript.texts()[1] == ("counsellor", long_message)
+
+    # room again: the next write flushes what waited, and the student is told
+    w.db.conn.execute("PRAGMA max_page_count = 1073741823")
+    qtbot.keyClick(w, Qt.Key_E, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: sv.ended, timeout=60_000)
+    rows = _rows(sid)
+    assert [r[1] for r in rows] == ["client", "counsellor", "client"]
+    assert rows[1][2] == long_message
+    w.drain_db_notices()
+    assert not any(m.key == PENDING_KEY for m in w.message_bar.messages())

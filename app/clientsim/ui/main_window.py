@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -62,6 +62,12 @@ class MainWindow(QMainWindow):
         if not window_state.restore(self):
             self.resize(1240, 820)
         self._show_startup_notices()
+        self._db_notices_seen = len(self.db.notices)
+        # The database adds notices while it runs (writes waiting in memory, saved again).
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setInterval(1000)
+        self._notice_timer.timeout.connect(self.drain_db_notices)
+        self._notice_timer.start()
         if self.settings.last_persona_id in self.library.personas:
             self.library_view.select(self.settings.last_persona_id)
         if load_model:
@@ -169,6 +175,22 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(
                 f"{n} persona file{'s' if n > 1 else ''} could not be loaded; the other clients are "
                 f"available.\n{lines}{more}", "warning", key="persona-errors", timeout_ms=0)
+
+    def drain_db_notices(self) -> None:
+        from clientsim.ui.session_view import PENDING_KEY
+
+        if self._closed:
+            return
+        new = self.db.notices[self._db_notices_seen:]
+        self._db_notices_seen = len(self.db.notices)
+        for text in new:
+            if text.startswith("Could not save to disk"):
+                continue  # the session view says it in the student's terms (PENDING_KEY)
+            if text.startswith("Everything kept in memory has now been saved"):
+                self.message_bar.clear(PENDING_KEY)
+                self.message_bar.show_message(text, "info", key="saved-again")
+                continue
+            self.message_bar.show_message(text, "warning")
 
     def _action_for(self, key: str, text: str):
         if "models fetch" in text or "model" in key:
@@ -292,6 +314,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self._notice_timer.stop()
         try:
             window_state.save(self)
         except Exception as exc:  # noqa: BLE001

@@ -485,6 +485,7 @@ class SessionView(QWidget):
                                 "Your transcript is saved.")
         self._show_review_panel()
         self.transcript_for_report = transcript
+        self._report_pending(self.db.pending_count())  # ending flushes turns that waited in memory
         self.sessionEnded.emit(self.session.id)
         self._build_report()
         self.review.again_button.setFocus(Qt.OtherFocusReason)

@@ -54,7 +54,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(760)
         self.original = settings
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 18, 20, 16)
@@ -142,7 +142,10 @@ class SettingsDialog(QDialog):
         lay.addWidget(lab)
 
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)
-        buttons.button(QDialogButtonBox.Save).setProperty("role", "primary")
+        save = buttons.button(QDialogButtonBox.Save)
+        save.setProperty("role", "primary")
+        save.style().unpolish(save)
+        save.style().polish(save)
         buttons.button(QDialogButtonBox.Save).setAccessibleName("Save settings")
         buttons.button(QDialogButtonBox.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self.accept)

@@ -1,0 +1,79 @@
+"""The feedback report inside the app: the HTML report in a QTextBrowser,
+with "Save as HTML…" and "Save as PDF…"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from clientsim.judge import report as report_mod
+
+
+class ReportView(QWidget):
+    saved = Signal(str)  # path written
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Feedback report")
+        self.report: dict | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("reportBrowser")
+        self.browser.setAccessibleName("Feedback report text")
+        self.browser.setOpenLinks(False)  # in-page links (turn numbers) scroll instead
+        self.browser.anchorClicked.connect(self._anchor)
+        self.browser.setMinimumHeight(320)
+        lay.addWidget(self.browser, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.save_html_button = QPushButton("Save as HTML…", self)
+        self.save_html_button.setAccessibleName("Save the feedback report as an HTML file")
+        self.save_html_button.clicked.connect(lambda: self._save("html"))
+        row.addWidget(self.save_html_button)
+        self.save_pdf_button = QPushButton("Save as PDF…", self)
+        self.save_pdf_button.setAccessibleName("Save the feedback report as a PDF file")
+        self.save_pdf_button.clicked.connect(lambda: self._save("pdf"))
+        row.addWidget(self.save_pdf_button)
+        lay.addLayout(row)
+        self._set_enabled(False)
+
+    def _set_enabled(self, on: bool) -> None:
+        self.save_html_button.setEnabled(on)
+        self.save_pdf_button.setEnabled(on)
+
+    def set_report(self, report: dict) -> None:
+        self.report = report
+        self.browser.setHtml(report_mod.render(report, "html"))
+        self._set_enabled(True)
+
+    def _anchor(self, url) -> None:
+        if url.hasFragment() and not url.scheme():
+            self.browser.scrollToAnchor(url.fragment())
+
+    def suggested_name(self, fmt: str) -> str:
+        sid = (self.report or {}).get("session_id") or "session"
+        return f"feedback-{str(sid)[:12]}.{fmt}"
+
+    def save_to(self, path: str | Path, fmt: str) -> Path:
+        """Write the report (used by the buttons; callable from tests)."""
+        if self.report is None:
+            raise ValueError("no report to save")
+        return report_mod.save(self.report, Path(path), fmt)
+
+    def _save(self, fmt: str) -> None:
+        title = "Save feedback report as HTML" if fmt == "html" else "Save feedback report as PDF"
+        filt = "HTML files (*.html)" if fmt == "html" else "PDF files (*.pdf)"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / self.suggested_name(fmt)), filt)
+        if not path:
+            return
+        if not path.lower().endswith("." + fmt):
+            path += "." + fmt
+        try:
+            written = self.save_to(path, fmt)
+        except Exception as exc:  # noqa: BLE001 - the user must see why
+            QMessageBox.warning(self, "Could not save the report", f"{exc}\n\nTry another folder.")
+            return
+        self.saved.emit(str(written))
