@@ -1,0 +1,175 @@
+"""`clientsim bench ctrs`: the CTRS rater against the graded transcripts.
+
+Prints Spearman between intended and judged item scores per item, per item
+family (all item pairs of the family pooled) and on the total, separately for
+the tuning and held-out transcripts; the same-transcript repeat agreement; and
+the time to rate a 40-turn transcript. --fit refits the combination weights on
+the tuning split only and prints them for weights.py.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from clientsim.core.jobs import JobState
+from clientsim.judge.ctrs import ITEMS, rate
+from clientsim.judge.ctrs.graded import SPLITS, load_graded
+from clientsim.judge.ctrs.items import CONCEPTUAL, GENERAL
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--split", choices=(*SPLITS, "both"), default="both")
+    parser.add_argument("--model", help="GGUF file for the judge (default: the default judge model)")
+    parser.add_argument("--no-model", action="store_true", help="detectors only")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--fit", action="store_true", help="fit combination weights on the tuning split and print them")
+    parser.add_argument("--show", action="store_true", help="print intended/judged per transcript")
+
+
+def _engine(args):
+    if args.no_model:
+        return None
+    from clientsim.judge.ctrs.rater import default_engine
+
+    if args.model:
+        from clientsim.llm.engine import LlmEngine
+
+        return LlmEngine(args.model, n_threads=args.threads, n_ctx=4096, seed=0)
+    eng = default_engine()
+    if eng is not None and args.threads:
+        eng.n_threads = args.threads
+    return eng
+
+
+def _rho(x, y) -> float | None:
+    if len(set(x)) < 2 or len(set(y)) < 2:
+        return None
+    return float(spearmanr(x, y)[0])
+
+
+def _f(x) -> str:
+    return "  n/a" if x is None else f"{x:5.2f}"
+
+
+def run(args) -> int:
+    engine = _engine(args)
+    use_model = not args.no_model
+    if use_model and engine is None:
+        print("the default judge model is missing; run `clientsim models fetch` or pass --model (or use --no-model)")
+        return 1
+    if engine is not None:
+        t = time.perf_counter()
+        engine.load()
+        print(f"model: {engine.model_path.name}, {engine.n_threads} threads, loaded in {time.perf_counter() - t:.1f} s")
+    else:
+        print("model: none (detectors only)")
+    splits = SPLITS if args.split == "both" else (args.split,)
+    results = {}
+    for split in splits:
+        docs = load_graded(split)
+        rows = []
+        t0 = time.perf_counter()
+        for d in docs:
+            s = rate(d["transcript"], engine=engine, use_model=use_model)
+            rows.append((d, s))
+        per = (time.perf_counter() - t0) / max(1, len(docs))
+        results[split] = rows
+        _report(split, rows, per, args.show)
+    if args.fit and "tuning" in results:
+        _fit(results["tuning"])
+    if use_model:
+        _repeat_and_time(engine)
+    return 0
+
+
+def _judged(s: dict, key: str):
+    item = next(i for i in s["items"] if i["key"] == key)
+    return item["score"]
+
+
+def _report(split: str, rows, per: float, show: bool) -> None:
+    print(f"\nCTRS on {split} transcripts (n={len(rows)}, {per:.1f} s per transcript)")
+    if show:
+        for d, s in rows:
+            pairs = " ".join(f"{d['intended'][it.key]}/{_judged(s, it.key)}" for it in ITEMS)
+            print(f"  {d['id'][:30]:30s} {pairs}  total {sum(d['intended'].values())}/{s['total']}")
+    fam_pairs = {GENERAL: ([], []), CONCEPTUAL: ([], [])}
+    print(f"  {'item':18s} {'rho':>5s} {'rho(det)':>8s} {'rho(model)':>10s}")
+    for it in ITEMS:
+        x = [d["intended"][it.key] for d, s in rows]
+        y = [_judged(s, it.key) for d, s in rows]
+        ok = [(a, b) for a, b in zip(x, y) if b is not None]
+        det = [next(i for i in s["items"] if i["key"] == it.key).get("detector_estimate") for d, s in rows]
+        mod = [(next(i for i in s["items"] if i["key"] == it.key).get("model") or {}).get("expected") for d, s in rows]
+        fam_pairs[it.family][0].extend(a for a, b in ok)
+        fam_pairs[it.family][1].extend(b for a, b in ok)
+        r_mod = _rho(x, mod) if all(m is not None for m in mod) else None
+        print(f"  {it.key:18s} {_f(_rho([a for a, b in ok], [b for a, b in ok])):>5s} {_f(_rho(x, det)):>8s} {_f(r_mod):>10s}")
+    for fam, (x, y) in fam_pairs.items():
+        print(f"  family {fam:11s} rho {_f(_rho(x, y))}  (n={len(x)} item scores)")
+    tx = [sum(d["intended"].values()) for d, s in rows]
+    ty = [s["total"] for d, s in rows]
+    mae = np.mean([abs(a - b) for a, b in zip(tx, ty) if b is not None])
+    print(f"  total            rho {_f(_rho(tx, ty))}  (mean |intended - judged| = {mae:.1f} points of 66)")
+
+
+def _fit(rows) -> None:
+    """Per family: linear calibration of the model score; per item: the detector weight (grid), least squares."""
+    print("\nfitted on tuning (paste into clientsim/judge/ctrs/weights.py):")
+    out = {}
+    for fam in (GENERAL, CONCEPTUAL):
+        keys = [it.key for it in ITEMS if it.family == fam]
+        xs, ys = [], []
+        for d, s in rows:
+            for k in keys:
+                m = (next(i for i in s["items"] if i["key"] == k).get("model") or {}).get("expected")
+                if m is not None:
+                    xs.append(m)
+                    ys.append(d["intended"][k])
+        b, a = np.polyfit(xs, ys, 1) if len(set(xs)) > 1 else (1.0, 0.0)
+        for k in keys:
+            best = None
+            for w in np.linspace(0, 1, 11):
+                err = 0.0
+                for d, s in rows:
+                    item = next(i for i in s["items"] if i["key"] == k)
+                    m = (item.get("model") or {}).get("expected")
+                    det = item.get("detector_estimate") or 0.0
+                    pred = det if m is None else w * det + (1 - w) * min(6, max(0, a + b * m))
+                    err += (pred - d["intended"][k]) ** 2
+                if best is None or err < best[0] - 1e-9:
+                    best = (err, w)
+            out[k] = {"w": round(float(best[1]), 2), "a": round(float(a), 3), "b": round(float(b), 3)}
+    print("WEIGHTS = {")
+    for k, v in out.items():
+        print(f'    "{k}": {v},')
+    print("}")
+
+
+def _repeat_and_time(engine) -> None:
+    docs = load_graded("tuning")
+    longest = max(docs, key=lambda d: len(d["turns"]))
+    t40 = dict(longest["transcript"])
+    t40["turns"] = t40["turns"][:40]
+    t40["id"] = "timing-40"
+    # A fresh transcript (its prefix is not cached) is what a student's report costs.
+    t40["turns"] = [dict(t) for t in t40["turns"]]
+    t40["turns"][0]["text"] = t40["turns"][0]["text"] + " "  # defeat any cached prefix from the runs above
+    progress = []
+    state = JobState(on_progress=lambda f, m: progress.append(f))
+    t = time.perf_counter()
+    first = rate(t40, engine=engine, state=state)
+    elapsed = time.perf_counter() - t
+    second = rate(t40, engine=engine)
+    a = [i["score"] for i in first["items"]]
+    b = [i["score"] for i in second["items"]]
+    ma = [(i.get("model") or {}).get("probs") for i in first["items"]]
+    mb = [(i.get("model") or {}).get("probs") for i in second["items"]]
+    same = sum(x == y for x, y in zip(a, b))
+    print(f"\nrepeat agreement (same 40-turn transcript rated twice): {same}/{len(a)} item scores identical,"
+          f" model probabilities identical: {ma == mb}")
+    print(f"time to rate a 40-turn transcript ({longest['id']}, first 40 turns, uncached): {elapsed:.1f} s"
+          f" with {engine.n_threads} threads; {len(progress)} progress updates")
