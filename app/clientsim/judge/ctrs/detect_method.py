@@ -47,7 +47,9 @@ def guided_discovery(v: SessionView) -> Detection:
     lec = hits(c, LECTURE)
     long_statements = [t for t in c if t.n_words > 45 and "?" not in t.text]
     opens = v.count_codes("open_question")
-    score = 1.0 + 0.75 * min(len(soc), 6) + 0.08 * min(opens, 10) - 1.0 * min(len(lec), 4) - 0.5 * min(len(long_statements), 2)
+    persuade = sum(v.codes.get(t.index, "") in ("persuade", "confront") for t in c)  # MI coder only
+    score = (1.0 + 0.75 * min(len(soc), 6) + 0.08 * min(opens, 10) - 1.0 * min(len(lec), 4)
+             - 0.5 * min(len(long_statements), 2) - 0.3 * min(persuade, 3))
     ev = [(t, "Socratic question") for t in soc[:2]] + [(t, "lecturing or persuasion") for t in lec[:2]]
     why = f"{len(soc)} Socratic question(s) against {len(lec)} lecturing or persuading turn(s)"
     return Detection(clip(score), why, ev)

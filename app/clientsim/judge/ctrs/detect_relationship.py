@@ -69,7 +69,8 @@ def interpersonal(v: SessionView) -> Detection:
     c = v.counsellor
     warm = hits(c, WARM)
     harsh = hits(c, HARSH) + [t for t in hits(c, DISMISS) if t not in hits(c, HARSH)]
-    score = 3.2 + 0.6 * min(len(warm), 4) - 0.9 * min(len(harsh), 4)
+    confront = v.count_codes("confront")  # from the MI coder, when it ran
+    score = 3.2 + 0.6 * min(len(warm), 4) - 0.9 * min(len(harsh), 4) - 0.5 * min(confront, 2)
     ev = [(t, "warmth") for t in warm[:2]] + [(t, "critical, directive or dismissive") for t in harsh[:2]]
     why = f"{len(warm)} warm or validating response(s) and {len(harsh)} critical, pushy or dismissive one(s)"
     return Detection(clip(score), why, ev)

@@ -35,8 +35,10 @@ FEEDBACK_END = rx(r"\bwhat did you (think|make) of (today|the session|today'?s s
                   r"\bwhat (are you|will you be) taking away\b", r"\bsummari[sz]e what you'?re taking\b", r"\bif anything bothers you\b")
 FEEDBACK_RESPOND = rx(r"\bthank(s| you),? that'?s (useful|helpful)", r"\bnext time i'?ll\b", r"\bi'?ll (make|slow|keep) ", r"\bthank you for saying")
 
-HOMEWORK = rx(r"\bhomework\b", r"\bthis week\b", r"\bfor next week\b", r"\bbefore (we meet|next time|our next)", r"\bbetween (now|sessions)\b",
-              r"\bwould you be willing to (try|test|add)", r"\bkeep going with\b", r"\b(on|by) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+_TASK = r"(try|practise|practice|take(?! care)|fill|keep|write|record|say|add|schedule|test|offer|do|walk|call)"
+HOMEWORK = rx(r"\bhomework\b", r"\b(this|next|the coming) week\b.{0,40}\b" + _TASK + r"\b", r"\b" + _TASK + r"\b.{0,60}\b(this|next) week\b",
+              r"\bbefore (we meet|next time|our next)", r"\bbetween (now|sessions)\b", r"\bwould you be willing to (try|test|add)",
+              r"\bkeep going with\b")
 HW_SPECIFIC = rx(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|evening|each day|every day|twice|once|two days|one stop|one hour|one sentence|one true thing)\b",
                  r"\b(write|record|note|rate)\b.{0,40}\b(down|prediction|mood|anxiety|what (actually )?happened|sheet|afterwards)")
 HW_RATIONALE = rx(r"\bto test\b", r"\bit would test\b", r"\bthis will\b", r"\bso (that )?you can\b", r"\bto see (whether|if|what)\b", r"\bcompare\b",
@@ -117,9 +119,9 @@ def pacing(v: SessionView) -> Detection:
 
 def homework(v: SessionView) -> Detection:
     late = v.late()
-    set_ = hits(late, HOMEWORK)
-    review = hits(v.counsellor[: max(6, len(v.counsellor) // 3)], HW_REVIEW)
     vague = hits(late, HW_VAGUE)
+    set_ = [t for t in hits(late, HOMEWORK) if t not in vague]
+    review = hits(v.counsellor[: max(6, len(v.counsellor) // 3)], HW_REVIEW)
     if not set_:
         if vague:
             return Detection(1.0, "only a vague suggestion for the week", [(vague[0], "vague suggestion")])

@@ -57,7 +57,8 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
     if use_model:
         scorer = scorer or _scorer(engine)
         if scorer is None:
-            section["notes"].append("The local model is not available; items are rated by the detectors only.")
+            section["notes"].append("No language model was given, so the items are rated by the transcript "
+                                    "detectors only (less reliable for understanding and interpersonal skill).")
         else:
             method = "detectors+model"
             if state is not None:
@@ -104,10 +105,8 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
 def _scorer(engine):
     from clientsim.judge.ctrs.model_scorer import ModelScorer
 
-    if engine is None:
-        engine = default_engine()
-        if engine is None:
-            return None
+    if engine is None:  # the caller decides whether a model is loaded; rating never loads one by surprise
+        return None
     return ModelScorer(engine)
 
 
