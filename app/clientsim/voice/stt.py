@@ -1,0 +1,92 @@
+"""Speech to text with faster-whisper on the CPU, from local model folders only.
+
+Settings chosen for latency on two cores: int8, greedy (beam 1), English,
+no timestamps, no previous-text conditioning, and no built-in VAD filter (we
+end-point ourselves). ``cpu_threads`` is fixed when the model loads (see
+``threads.py`` for the budget).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from clientsim import paths
+from clientsim.core.errors import ModelError
+from clientsim.voice.wavio import SAMPLE_RATE
+
+MODEL_DIRS = {"tiny.en": "whisper-tiny.en", "base": "whisper-base"}
+DEFAULT_STT = "tiny.en"
+
+
+def find_whisper_dir(name: str = DEFAULT_STT) -> Path:
+    """A CTranslate2 whisper folder: a known short name (tiny.en, base) or a path."""
+    p = Path(name).expanduser()
+    if p.is_dir() and (p / "model.bin").exists():
+        return p
+    folder = MODEL_DIRS.get(name, name if name.startswith("whisper-") else f"whisper-{name}")
+    for base in paths.model_dirs():
+        d = base / folder
+        if (d / "model.bin").exists():
+            return d
+    raise ModelError(f"The speech recognition model '{name}' is not installed.",
+                     hint="Run `clientsim models fetch` or put a faster-whisper (CTranslate2) folder named "
+                     f"{folder} into {paths.user_models_dir()}.")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    text: str
+    seconds: float  # wall time of recognition
+    audio_seconds: float
+
+    @property
+    def rtf(self) -> float:
+        """Real-time factor: seconds of work per second of audio (below 1 is faster than speech)."""
+        return self.seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+class SpeechRecognizer:
+    def __init__(self, model: str = DEFAULT_STT, *, cpu_threads: int = 2) -> None:
+        self.model_name = model
+        self.cpu_threads = cpu_threads
+        self.path = find_whisper_dir(model)
+        self._model = None
+        # "base" is multilingual; we still fix English so it never guesses the language.
+        self.language = "en"
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder path never needs a hub; make sure of it
+        from faster_whisper import WhisperModel
+
+        try:
+            self._model = WhisperModel(str(self.path), device="cpu", compute_type="int8",
+                                       cpu_threads=self.cpu_threads, num_workers=1, local_files_only=True)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"The speech model in {self.path} could not be loaded: {exc}",
+                             hint="Run `clientsim models fetch` to restore it.") from exc
+
+    def transcribe(self, audio: np.ndarray) -> Recognition:
+        self.load()
+        audio = np.asarray(audio, dtype=np.float32)
+        t0 = time.perf_counter()
+        segments, _info = self._model.transcribe(
+            audio, language=self.language, beam_size=1, best_of=1, temperature=0.0,
+            without_timestamps=True, vad_filter=False, condition_on_previous_text=False,
+        )
+        text = " ".join(s.text.strip() for s in segments).strip()
+        return Recognition(text, time.perf_counter() - t0, len(audio) / SAMPLE_RATE)
+
+    def warm(self) -> None:
+        """One short pass so the first real turn does not pay for allocation."""
+        self.transcribe(np.zeros(SAMPLE_RATE // 2, np.float32))
