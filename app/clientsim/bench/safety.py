@@ -69,4 +69,19 @@ def run(args) -> int:
         if args.show_errors and r["errors"]:
             for cid, what in r["errors"]:
                 print(f"    {cid}: {what}")
+    _benign_sessions()
     return 0
+
+
+def _benign_sessions() -> None:
+    """False alarms on whole sessions: the graded CBT transcripts contain no safety problems."""
+    from clientsim.judge.ctrs.graded import load_graded
+
+    docs = load_graded("tuning") + load_graded("heldout")
+    t0 = time.perf_counter()
+    sections = [review(d["transcript"]) for d in docs]
+    ms = 1000 * (time.perf_counter() - t0) / max(1, len(docs))
+    turns = sum(s["counsellor_turns_checked"] for s in sections)
+    flags = sum(len(s["flags"]) for s in sections)
+    print(f"whole sessions without safety problems (graded CBT set): {flags} flag(s) over {turns} counsellor turns"
+          f" in {len(docs)} sessions ({ms:.1f} ms per session)")
