@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from clientsim.ui.engine_host import ERROR, LOADING, READY
 from clientsim.ui.style import icon
@@ -26,6 +26,9 @@ class ModelStatus(QWidget):
         self.label = QLabel("Model not loaded yet", self)
         self.label.setObjectName("modelStatusText")
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # long model names shrink rather than push the buttons off screen; the tooltip has it all
+        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.label.setMinimumWidth(140)
         lay.addWidget(self.label, 1)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 100)

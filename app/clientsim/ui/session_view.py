@@ -518,9 +518,18 @@ class SessionView(QWidget):
     def _report_done(self) -> None:
         self.report_job = None
 
-    def _report_job(self, state, transcript: dict, make_report):  # session thread
+    def _report_job(self, state, transcript: dict, make_report):  # session thread (the db writer)
         engine = self.host.ensure_loaded(state)
-        return make_report(transcript, engine, state)
+        report = make_report(transcript, engine, state)
+        try:
+            from clientsim.judge.report import save_report_to_db
+        except ImportError:
+            return report
+        try:
+            save_report_to_db(self.db, transcript["id"], report)
+        except Exception as exc:  # noqa: BLE001 - the report is shown even if it cannot be stored
+            log.warning("feedback report not stored: %s", exc)
+        return report
 
     def _again(self) -> None:
         pid = self.persona.id if isinstance(self.persona, Persona) else (self.persona or {}).get("id")
