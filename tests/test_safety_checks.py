@@ -118,3 +118,10 @@ def test_empty_and_odd_transcripts_do_not_crash():
     assert review({"turns": []})["summary"] == "No counsellor turns to review."
     r = review({"turns": [{"speaker": "Therapist", "text": None}, {"speaker": "client"}]})
     assert r["counsellor_turns_checked"] == 1 and r["flags"] == []
+
+
+def test_idiom_about_dying_is_not_a_disclosure_but_a_real_one_next_to_it_is():
+    from clientsim.judge.safety.risk_cues import find_cue
+
+    assert find_cue("I wanted to die of embarrassment.") is None
+    assert find_cue("I wanted to die of embarrassment, and some days I want to kill myself.")[0] == "suicidal ideation"

@@ -59,6 +59,8 @@ CUES = {
 
 # "I'd never hurt myself": the words are there, the disclosure is not.
 _DENIAL = re.compile(r"\b(never|wouldn'?t|would not|won'?t|not going to|no way i'?d)\b(\s+\w+){0,3}\s+(hurt|harm|kill|cut)")
+# "I wanted to die of embarrassment": an idiom, not ideation.
+_IDIOM = re.compile(r"\bdie (of|from) (embarrassment|shame|laughing|boredom|curiosity)\b")
 
 _ACK_ANY = compile_all([
     r"\bsuicid", r"\b(end|ending|take|taking) (your|his|her) (own )?life\b", r"\bkill(ing)? yourself\b",
@@ -100,6 +102,10 @@ def find_cue(text: str) -> tuple[str, str] | None:
             continue
         if category in ("self-harm", "suicidal ideation", "harm to others") and _DENIAL.search(t):
             continue
+        if category == "suicidal ideation" and _IDIOM.search(t):
+            m = any_match(patterns, _IDIOM.sub(" ", t))
+            if not m:
+                continue
         return category, m.group(0)
     return None
 
