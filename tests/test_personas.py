@@ -54,6 +54,23 @@ def test_schema_is_a_valid_draft_2020_12_schema():
     assert schema["properties"]["format"]["const"] == "clientsim.persona/1"
 
 
+def test_every_schema_field_says_what_is_expected():
+    """Error messages quote the description, so every field needs one."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    missing = []
+
+    def walk(node, where):
+        for name, sub in node.get("properties", {}).items():
+            if "description" not in sub:
+                missing.append(f"{where}{name}")
+            walk(sub, f"{where}{name}.")
+            if isinstance(sub.get("items"), dict):
+                walk(sub["items"], f"{where}{name}[].")
+
+    walk(schema, "")
+    assert missing == []
+
+
 @pytest.mark.parametrize("path", BUNDLED_FILES, ids=lambda p: p.stem)
 def test_every_bundled_persona_validates(path):
     assert validate_file(path) == []
