@@ -181,6 +181,13 @@ class FakeSoundDevice:
     def wait_said(self, timeout: float = 30.0) -> bool:
         return self._said.wait(timeout)
 
+    def clear_mic(self) -> None:
+        """Drop what was queued for the microphone and not yet sent."""
+        with self._clips_lock:
+            self._clips.clear()
+            self._clip_pos = 0
+            self._said.set()
+
     def unplug(self) -> None:
         self.unplugged = True
 

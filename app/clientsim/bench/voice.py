@@ -1,0 +1,182 @@
+"""`clientsim bench voice`: recognition accuracy, turn latency, real-time factors, memory.
+
+1. Word error rate of tiny.en and base on 30 counsellor utterances spoken by
+   six espeak-ng voices (never the client's piper voice), text normalised
+   (case, punctuation, digits, -ise/-ize). Made once in the cache folder.
+2. Voice turns through the app's pipeline with the client model: per turn,
+   end of speech (end of the WAV, as at push-to-talk release) to transcript,
+   to first client token and to first client audio; p50 and p90. In
+   hands-free mode add the end-pointing silence (0.5 s) to each.
+3. Real-time factors of recognition and synthesis; peak resident memory of
+   the process (ru_maxrss), which includes every model loaded.
+Goals on 2 cores with the default models: first audio p50 <= 2.0 s,
+p90 <= 3.0 s; peak memory < 2.5 GB; WER (tiny.en) < 10 %.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOALS = {"first_audio_p50_s": 2.0, "first_audio_p90_s": 3.0, "peak_rss_gb": 2.5, "wer_tiny": 0.10}
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--model", help="client GGUF (default: the default 1.5B model)")
+    p.add_argument("--persona", default="daniel-alcohol", help="persona for the latency turns")
+    p.add_argument("--turns", type=int, default=10, help="voice turns with the client model (default 10)")
+    p.add_argument("--stt", default="tiny.en", help="recogniser for the latency turns (tiny.en or base)")
+    p.add_argument("--llm-threads", type=int, help="client model threads (default: the thread budget)")
+    p.add_argument("--skip-wer", action="store_true", help="latency only")
+    p.add_argument("--skip-turns", action="store_true", help="word error rate only")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    k = (len(v) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def _testset():
+    from clientsim import paths
+    from clientsim.voice.testset import UTTERANCES, load_testset, make_testset
+
+    folder = paths.cache_dir() / "voice-testset"
+    try:
+        items = load_testset(folder)
+        if [u.text for u in items] == list(UTTERANCES) and all(u.path.exists() for u in items):
+            return items
+    except (OSError, ValueError, KeyError):
+        pass
+    print(f"speaking {len(UTTERANCES)} test utterances with espeak-ng into {folder} …", file=sys.stderr)
+    return make_testset(folder)
+
+
+def measure_wer(items, model: str, threads: int) -> dict:
+    from clientsim.voice.stt import SpeechRecognizer
+    from clientsim.voice.testset import wer, word_errors
+    from clientsim.voice.wavio import read_wav_16k
+
+    r = SpeechRecognizer(model, cpu_threads=threads)
+    r.warm()
+    pairs, secs, audio_s, worst = [], 0.0, 0.0, []
+    by_voice: dict[str, list] = {}
+    for u in items:
+        rec = r.transcribe(read_wav_16k(u.path))
+        pairs.append((u.text, rec.text))
+        by_voice.setdefault(u.voice, []).append((u.text, rec.text))
+        secs += rec.seconds
+        audio_s += rec.audio_seconds
+        e, n = word_errors(u.text, rec.text)
+        worst.append((e / n, u.id, rec.text))
+    worst.sort(reverse=True)
+    return {"model": model, "wer": round(wer(pairs), 4), "rtf": round(secs / audio_s, 3),
+            "per_voice": {v: round(wer(p), 3) for v, p in by_voice.items()},
+            "worst": [{"id": i, "wer": round(w, 2), "heard": h} for w, i, h in worst[:3]]}
+
+
+def measure_turns(items, args) -> dict:
+    from clientsim.core.jobs import JobState
+    from clientsim.voice.jobs import run_voice_turn
+    from clientsim.voice.practice import open_voice_practice, temporary_database
+    from clientsim.voice.wavio import read_wav_16k
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = temporary_database(Path(tmp))
+        vp = open_voice_practice(args.persona, model=args.model, stt=args.stt, seed=0, db=db,
+                                 llm_threads=args.llm_threads, quiet=args.json)
+        rows = []
+        try:
+            for i in range(args.turns):
+                u = items[i % len(items)]
+                result = run_voice_turn(vp.pipeline, read_wav_16k(u.path), vp.replies, JobState())
+                d = result.to_dict()
+                d["tokens"] = (vp.replies.last_turn.meta or {}).get("tokens") if vp.replies.last_turn else None
+                rows.append(d)
+                if not args.json:
+                    print(f"turn {i + 1:2d}: transcript {d['to_transcript_s']:.2f} s, first token "
+                          f"{_f(d['to_first_token_s'])} s, first audio {_f(d['to_first_audio_s'])} s  "
+                          f"| first piece: {d['first_piece'][:60]!r}", file=sys.stderr, flush=True)
+        finally:
+            model_name = vp.engine.info.name if vp.engine.loaded else "?"
+            budget = vp.budget.describe()
+            warm_s = vp.warm_s
+            vp.close()
+    out = {"model": model_name, "persona": args.persona, "turns": len(rows), "threads": budget,
+           "warm_up_s": round(warm_s, 2)}
+    for key in ("to_transcript_s", "to_first_token_s", "to_first_audio_s"):
+        vals = [r[key] for r in rows if r[key] is not None]
+        out[key[:-2]] = {"p50": _r(percentile(vals, 0.5)), "p90": _r(percentile(vals, 0.9)),
+                                      "max": _r(max(vals) if vals else None)}
+    out["stt_rtf_mean"] = _r(statistics.mean(r["stt_rtf"] for r in rows)) if rows else None
+    tts = [r["tts_rtf"] for r in rows if r["tts_rtf"]]
+    out["tts_rtf_mean"] = _r(statistics.mean(tts)) if tts else None
+    out["rows"] = rows
+    return out
+
+
+def _peak_gb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 3)  # KiB on Linux
+
+
+def _r(v):
+    return None if v is None else round(v, 3)
+
+
+def _f(v) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def run(args) -> int:
+    from clientsim.voice.threads import thread_budget
+
+    t0 = time.perf_counter()
+    items = _testset()
+    report: dict = {"goals": GOALS}
+    budget = thread_budget()
+    # Turns first: the peak memory right after them is the app's (one LLM, one recogniser, piper, VAD);
+    # the WER step then loads base as well, which the app never does alongside tiny.en.
+    if not args.skip_turns and args.turns > 0:
+        report["latency"] = measure_turns(items, args)
+        report["peak_rss_gb"] = _peak_gb()
+    if not args.skip_wer:
+        report["wer"] = [measure_wer(items, m, budget.stt) for m in ("tiny.en", "base")]
+    report.setdefault("peak_rss_gb", _peak_gb())
+    report["peak_rss_gb_whole_bench"] = _peak_gb()
+    report["bench_s"] = round(time.perf_counter() - t0, 1)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        _print(report)
+    return 0
+
+
+def _print(rep: dict) -> None:
+    print("clientsim bench voice")
+    for w in rep.get("wer", []):
+        print(f"  WER {w['model']:8s} {w['wer'] * 100:5.1f} %   recognition RTF {w['rtf']:.3f}   "
+              f"(goal for tiny.en < {GOALS['wer_tiny'] * 100:.0f} %)")
+        print("           per voice: " + ", ".join(f"{v} {x * 100:.0f}%" for v, x in w["per_voice"].items()))
+    lat = rep.get("latency")
+    if lat:
+        print(f"  turns: {lat['turns']} with {lat['model']} ({lat['threads']}); models warmed in {lat['warm_up_s']} s")
+        for key, label in (("to_transcript", "end of speech -> transcript"),
+                           ("to_first_token", "end of speech -> first client token"),
+                           ("to_first_audio", "end of speech -> first client audio")):
+            s = lat[key]
+            print(f"  {label:38s} p50 {_f(s['p50'])} s  p90 {_f(s['p90'])} s  max {_f(s['max'])} s")
+        print(f"  (goals: first audio p50 <= {GOALS['first_audio_p50_s']} s, p90 <= {GOALS['first_audio_p90_s']} s; "
+              "hands-free adds the 0.5 s end-pointing silence)")
+        print(f"  real-time factor: recognition {_f(lat['stt_rtf_mean'])}, synthesis {_f(lat['tts_rtf_mean'])}")
+    print(f"  peak memory (ru_maxrss) {rep['peak_rss_gb']:.2f} GB after the turns (goal < {GOALS['peak_rss_gb']} GB); "
+          f"{rep['peak_rss_gb_whole_bench']:.2f} GB for the whole bench (base loaded too)")
+    print(f"  bench took {rep['bench_s']} s")

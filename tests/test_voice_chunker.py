@@ -1,0 +1,64 @@
+"""Splitting a streaming reply into speakable pieces (no models)."""
+
+from dataclasses import dataclass
+
+from clientsim.voice.chunker import Reset, SpeechChunker, pieces
+
+REPLY = ("I guess so, yeah. I mean, I just feel like drinking is the only thing that helps me relax after work, "
+         "you know? Dr. Smith said it was fine... but my wife says otherwise.")
+
+
+@dataclass(frozen=True)
+class ReplyEvent:  # the shape PracticeSession pushes through state.partial
+    kind: str
+    text: str = ""
+
+
+def _dribble(text, sizes=(1, 3, 2, 5, 4)):
+    i = k = 0
+    while i < len(text):
+        n = sizes[k % len(sizes)]
+        yield text[i:i + n]
+        i += n
+        k += 1
+
+
+def test_pieces_cover_the_reply_with_exact_offsets():
+    out = list(pieces(_dribble(REPLY)))
+    assert [p.text for p in out] == [
+        "I guess so, yeah.",
+        "I mean, I just feel like drinking is the only thing that helps me relax after work, you know?",
+        "Dr. Smith said it was fine...",
+        "but my wife says otherwise.",
+    ]
+    for p in out:
+        assert REPLY[p.start:p.end] == p.text
+
+
+def test_first_piece_ends_at_first_clause_after_four_words():
+    text = "Well honestly I do not know, it is hard to say what I want. Maybe later."
+    out = list(pieces(_dribble(text)))
+    assert out[0].text == "Well honestly I do not know,"
+    assert out[1].text == "it is hard to say what I want."
+
+
+def test_first_piece_is_cut_even_without_punctuation():
+    text = " ".join(["word"] * 40) + "."
+    first = list(pieces(_dribble(text)))[0]
+    assert len(first.text.split()) == 12
+
+
+def test_piece_is_released_as_soon_as_its_sentence_ends():
+    c = SpeechChunker()
+    assert c.feed("Yeah, I suppose") == []
+    got = c.feed(" so. And")
+    assert [p.text for p in got] == ["Yeah, I suppose so."]
+
+
+def test_reply_events_and_reset_discard_what_came_before():
+    events = [ReplyEvent("text", "Fuck off, I am not "), ReplyEvent("reset"), ReplyEvent("text", "I'd rather not "),
+              ReplyEvent("text", "talk about that. "), ReplyEvent("text", "Not today.")]
+    out = list(pieces(events))
+    assert isinstance(out[0], Reset) or out[0].text.startswith("Fuck")
+    spoken_after_reset = [p.text for p in out[out.index(next(x for x in out if isinstance(x, Reset))) + 1:]]
+    assert spoken_after_reset == ["I'd rather not talk about that.", "Not today."]
