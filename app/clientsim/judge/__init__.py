@@ -1,0 +1,1 @@
+"""The on-device judge: MI coder and metrics (mi/), report assembly (report.py)."""

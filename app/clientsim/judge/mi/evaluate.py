@@ -1,0 +1,125 @@
+"""Measuring the coder on AnnoMI with transcript-grouped cross-validation.
+
+Used by ``clientsim bench judge`` and by scripts/train_mi_coder.py.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from clientsim.judge.mi import ratings, rules
+from clientsim.judge.mi.coder import MiCoder, code_client, code_counsellor
+from clientsim.judge.mi.data import Session
+from clientsim.judge.mi.features import FAMILY_ORDER, TALK_ORDER
+from clientsim.judge.mi.metrics import session_metrics
+from clientsim.judge.mi.model import train
+
+
+def gold_codes(s: Session) -> list[dict]:
+    """AnnoMI's expert labels turned into coder rows (rules add what AnnoMI lacks)."""
+    rows = []
+    for u in s.utterances:
+        if u.speaker == "counsellor":
+            probs = {
+                "family": {f: float(f == u.family) for f in FAMILY_ORDER},
+                "question": {"open": float(u.question != "closed"), "closed": float(u.question == "closed")},
+                "reflection": {"complex": float(u.reflection == "complex"), "simple": float(u.reflection != "complex")},
+                "input": {k: float(k == (u.input_subtype or "information"))
+                          for k in ("information", "advice", "negotiation", "options")},
+            }
+            rows.append(code_counsellor(u.text, probs, permission=bool(rules.PERMISSION.search(u.text))))
+        else:
+            rows.append(code_client({"talk": {t: float(t == u.talk_type) for t in TALK_ORDER}}))
+    return rows
+
+
+def session_turns(s: Session) -> list[dict]:
+    return [{"speaker": u.speaker, "text": u.text} for u in s.utterances]
+
+
+def fit_quality(sessions: list[Session], seed: int = 0) -> dict:
+    """The session "MI evidence" score fitted on expert codes of these sessions."""
+    rows = [session_metrics(session_turns(s), gold_codes(s)) for s in sessions]
+    return ratings.fit(rows, [s.quality == "high" for s in sessions], seed=seed)
+
+
+def band_separation(sessions: list[Session], codes: dict[str, list[dict]],
+                    weights: dict[str, dict] | None = None) -> dict:
+    """weights: per transcript, the evidence-score weights to use (fitted without it); None = shipped ones."""
+    ok = 0
+    per = []
+    for s in sessions:
+        w = weights.get(s.transcript_id) if weights else None
+        m = session_metrics(session_turns(s), codes[s.transcript_id], w)
+        right = (m["band"] != "below fair") if s.quality == "high" else (m["band"] == "below fair")
+        ok += right
+        per.append({"transcript_id": s.transcript_id, "quality": s.quality, "band": m["band"],
+                    "technical": m["technical"], "relational": m["relational"]})
+    high = [p for p in per if p["quality"] == "high"]
+    low = [p for p in per if p["quality"] == "low"]
+    return {
+        "accuracy": ok / len(sessions) if sessions else 0.0,
+        "high_at_fair_or_better": sum(p["band"] != "below fair" for p in high) / max(len(high), 1),
+        "low_below_fair": sum(p["band"] == "below fair" for p in low) / max(len(low), 1),
+        "n_high": len(high), "n_low": len(low), "sessions": per,
+    }
+
+
+def cross_validate(sessions: list[Session], *, folds: int = 5, seed: int = 0, log=print):
+    """Out-of-fold codes and quality weights for every session; folds split by transcript, stratified by quality."""
+    codes: dict[str, list[dict]] = {}
+    weights: dict[str, dict] = {}
+    groups = np.array([s.transcript_id for s in sessions])
+    y = np.array([s.quality for s in sessions])
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    t0 = time.perf_counter()
+    for k, (tr, te) in enumerate(splitter.split(groups, y, groups)):
+        training = [sessions[i] for i in tr]
+        coder = MiCoder(train(training, seed=seed, log=lambda *a: None))
+        w = fit_quality(training, seed)
+        for i in te:
+            codes[sessions[i].transcript_id] = coder.code_session(session_turns(sessions[i]))
+            weights[sessions[i].transcript_id] = w
+        log(f"fold {k + 1}/{folds} done ({time.perf_counter() - t0:.0f} s)")
+    return codes, weights
+
+
+def scores(sessions: list[Session], codes: dict[str, list[dict]]) -> dict:
+    yf, pf, yt, pt = [], [], [], []
+    yq, pq, yr, pr = [], [], [], []
+    for s in sessions:
+        for u, c in zip(s.utterances, codes[s.transcript_id]):
+            if u.speaker == "counsellor":
+                yf.append(u.family)
+                pf.append(c["family"])
+                main_or_others = [c["code"], *c.get("others", [])]
+                if u.family == "question" and u.question and c["family"] == "question":
+                    yq.append(u.question)
+                    pq.append("open" if "open_question" in main_or_others else "closed")
+                if u.family == "reflection" and u.reflection and c["family"] == "reflection":
+                    yr.append(u.reflection)
+                    pr.append("complex" if "complex_reflection" in main_or_others else "simple")
+            else:
+                yt.append(u.talk_type)
+                pt.append(c["talk_type"])
+
+    def block(y, p, labels):
+        return {
+            "macro_f1": float(f1_score(y, p, average="macro", labels=list(labels))),
+            "per_class_f1": dict(zip(labels, map(float, f1_score(y, p, average=None, labels=list(labels))))),
+            "confusion": {"labels": list(labels), "rows_true_cols_pred": confusion_matrix(y, p, labels=list(labels)).tolist()},
+            "n": len(y),
+        }
+
+    return {
+        "family": block(yf, pf, FAMILY_ORDER),
+        "talk_type": block(yt, pt, TALK_ORDER),
+        "question_open_closed_accuracy": float(np.mean(np.array(yq) == np.array(pq))) if yq else None,
+        "question_n": len(yq),
+        "reflection_simple_complex_accuracy": float(np.mean(np.array(yr) == np.array(pr))) if yr else None,
+        "reflection_n": len(yr),
+    }

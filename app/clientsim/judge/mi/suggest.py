@@ -1,0 +1,94 @@
+"""Better responses for the weakest turns, written by the local LLM.
+
+Each suggestion is checked before it is shown (an open question must be a
+question and must not open like a closed one; a reflection must be a
+statement); a failed check gets one retry, then the suggestion is left out.
+Nothing here invents text when no model is available.
+"""
+
+from __future__ import annotations
+
+import re
+
+from clientsim.core.jobs import JobState
+
+KINDS = {
+    # weak code -> (what to write, instruction)
+    "closed_question": ("open_question",
+                        "Rewrite the counsellor's closed question as ONE open question (starting with What, How, "
+                        "Tell me or In what way) that invites the client to say more. Reply with the question only."),
+    "simple_reflection": ("complex_reflection",
+                          "Rewrite the counsellor's simple reflection as ONE complex reflection: a short statement "
+                          "(not a question) that adds the meaning or feeling beneath what the client said. "
+                          "Reply with the reflection only."),
+    "persuade": ("complex_reflection",
+                 "Instead of the counsellor's advice, write ONE complex reflection: a short statement (not a "
+                 "question) that shows understanding of the client's own view. Reply with the reflection only."),
+    "confront": ("complex_reflection",
+                 "Instead of the counsellor's confrontation, write ONE complex reflection: a short, respectful "
+                 "statement (not a question) of what the client might be feeling. Reply with the reflection only."),
+}
+
+_CLOSED_START = re.compile(
+    r"^(do|does|did|is|are|was|were|have|has|had|can|could|will|would|should|shall|may|might|am|isn'?t|aren'?t|don'?t|didn'?t)\b",
+    re.I,
+)
+_MAX_WORDS = 45
+
+
+def _persona_context(persona: dict | None) -> str:
+    if not persona:
+        return "The client is an adult talking about a behaviour they are unsure about changing."
+    mi = persona.get("mi") or {}
+    parts = [f"The client is {persona.get('name', 'the client')}"]
+    if persona.get("presenting_problem"):
+        parts.append(f"presenting problem: {persona['presenting_problem']}")
+    if mi.get("target_behaviour"):
+        parts.append(f"behaviour in question: {mi['target_behaviour']}")
+    if mi.get("stage_of_change"):
+        parts.append(f"stage of change: {mi['stage_of_change']}")
+    return "; ".join(parts) + "."
+
+
+def clean(text: str) -> str:
+    text = text.strip().strip('"').strip()
+    text = re.sub(r"^(counsellor|counselor|therapist|answer|rewrite|reflection|question)\s*:\s*", "", text, flags=re.I)
+    text = text.split("\n")[0].strip().strip('"').strip()
+    return text
+
+
+def valid(kind: str, text: str, original: str) -> bool:
+    words = text.split()
+    if not words or len(words) > _MAX_WORDS or text.lower() == original.strip().lower():
+        return False
+    if kind == "open_question":
+        return text.endswith("?") and not _CLOSED_START.match(text)
+    if kind == "complex_reflection":
+        return not text.endswith("?") and len(words) >= 4
+    return False
+
+
+def suggest(engine, *, weak_code: str, turn_text: str, client_before: str, persona: dict | None,
+            state: JobState | None = None) -> dict | None:
+    """One checked suggestion, or None if the model did not produce a valid one in two tries."""
+    if weak_code not in KINDS:
+        return None
+    kind, instruction = KINDS[weak_code]
+    system = ("You help a counselling student practise Motivational Interviewing. "
+              + _persona_context(persona) + " Keep it to one sentence, plain and warm.")
+    user = (f"Client said: \"{client_before or '(start of session)'}\"\n"
+            f"Counsellor said: \"{turn_text}\"\n\n{instruction}")
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    for attempt in range(2):
+        if state is not None and state.cancelled:
+            return None
+        if attempt == 1:
+            messages = messages + [{"role": "user", "content":
+                                    ("It must end with a question mark and start with What or How."
+                                     if kind == "open_question" else
+                                     "It must be a statement, not a question, of one sentence.")}]
+        raw = engine.chat(messages, max_tokens=80, temperature=0.0)
+        text = clean(raw)
+        if valid(kind, text, turn_text):
+            return {"kind": kind, "text": text, "is_suggestion": True, "attempts": attempt + 1}
+    return None

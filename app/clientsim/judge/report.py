@@ -1,0 +1,263 @@
+"""SessionReport: everything the judge says about one session, as plain JSON.
+
+``build_report`` codes the transcript, computes the MITI figures, picks
+strengths and things to try, asks the local LLM (if given) for better
+versions of the weakest turns, and calls the CTRS and safety sections when
+those modules are installed. Renderers: ``render(report, fmt)`` for json, md
+and html; ``write_pdf`` for PDF (Qt, see report_pdf.py).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import json
+from pathlib import Path
+
+from clientsim.core.errors import UserError
+from clientsim.core.jobs import JobState
+from clientsim.judge.mi import codes as mi_codes
+from clientsim.judge.mi import feedback, suggest
+from clientsim.judge.mi.coder import MiCoder, UnknownSpeaker, normalise_speaker
+from clientsim.judge.mi.metrics import THRESHOLDS, session_metrics
+
+REPORT_FORMAT = "clientsim.report/1"
+MAX_SUGGESTIONS = 3
+NO_ENGINE_NOTE = ("Suggested better responses need the local language model. None was loaded, "
+                  "so no suggestions are shown (none were made up).")
+
+EXPLANATIONS = {
+    "reflection_to_question": "Reflections per question (R:Q). MI counsellors reflect more than they ask: "
+                              "1 reflection per question is fair, 2 is good.",
+    "percent_complex_reflections": "Share of your reflections that were complex (adding meaning or feeling). "
+                                   "40% is fair, 50% is good.",
+    "percent_open_questions": "Share of your questions that were open. Open questions let the client explore "
+                              "(MITI 4 no longer sets a threshold for this; more is usually better).",
+    "technical": "Technical global (mean of Cultivating change talk and Softening sustain talk, 1-5). "
+                 "3 is fair, 4 is good.",
+    "relational": "Relational global (mean of Partnership and Empathy, 1-5). 3.5 is fair, 4 is good.",
+    "cultivating_change_talk": "How much you drew out and built on the client's own reasons for change.",
+    "softening_sustain_talk": "How well you avoided strengthening the client's reasons not to change.",
+    "partnership": "How much you worked with the client as an equal, sharing power.",
+    "empathy": "How much you showed you understood the client's point of view.",
+    "mi_adherent": "MI-consistent behaviours: affirming, seeking collaboration, emphasizing autonomy "
+                   "(MITI 4.2.1 total; advice with permission is shown separately).",
+    "mi_non_adherent": "MI-inconsistent behaviours: confronting and persuading without permission.",
+    "change_talk": "Client statements in favour of change.",
+    "sustain_talk": "Client statements in favour of staying the same.",
+}
+
+ESTIMATE_NOTE = ("All figures come from an automatic coder and are estimates. The global ratings are "
+                 "estimated from the codes by rules (see docs/mi-judge.md), not rated by a human.")
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _check_transcript(transcript) -> list:
+    if not isinstance(transcript, dict):
+        raise UserError("the transcript is not a JSON object", hint="Export a session with `clientsim sessions export`.")
+    turns = transcript.get("turns")
+    if not isinstance(turns, list):
+        raise UserError("the transcript has no 'turns' list",
+                        hint="Expected the clientsim.session/1 format (docs/architecture.md).")
+    return turns
+
+
+def _normalise(transcript: dict) -> tuple[list[dict], list[str]]:
+    """Turns with speaker counsellor|client and text; warnings for what was skipped."""
+    warnings: list[str] = []
+    turns: list[dict] = []
+    unknown: dict[str, list[int]] = {}
+    for pos, t in enumerate(_check_transcript(transcript)):
+        if not isinstance(t, dict):
+            warnings.append(f"turn at position {pos} is not an object and was skipped")
+            continue
+        index = t.get("index", pos)
+        index = int(index) if isinstance(index, (int, float)) or str(index).isdigit() else pos
+        try:
+            speaker = normalise_speaker(t.get("speaker"))
+        except UnknownSpeaker:
+            unknown.setdefault(str(t.get("speaker")), []).append(index)
+            continue
+        turns.append({"index": index, "speaker": speaker, "text": str(t.get("text") or "")})
+    for name, idx in unknown.items():
+        shown = ", ".join(map(str, idx[:10])) + (" …" if len(idx) > 10 else "")
+        warnings.append(f"unknown speaker {name!r} at turn(s) {shown}: not coded "
+                        "(speakers must be 'counsellor' or 'client')")
+    speakers = {t["speaker"] for t in turns}
+    if not turns:
+        warnings.append("the transcript has no turns to code")
+    elif speakers == {"counsellor"}:
+        warnings.append("only counsellor turns: there is no client talk to count, so change/sustain figures are empty")
+    elif speakers == {"client"}:
+        warnings.append("only client turns: there are no counsellor behaviours to score")
+    empty = [t["index"] for t in turns if not t["text"].strip()]
+    if empty:
+        warnings.append(f"{len(empty)} empty turn(s) (e.g. turn {empty[0]}): not counted")
+    return turns, warnings
+
+
+def _hook(module_name: str):
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == module_name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def build_report(transcript: dict, *, engine=None, state: JobState | None = None,
+                 coder: MiCoder | None = None) -> dict:
+    state = state or JobState()
+    turns, warnings = _normalise(transcript)
+    state.progress(0.02, "coding turns")
+    coder = coder or MiCoder.load()
+    codes = coder.code_session([(t["speaker"], t["text"]) for t in turns]) if turns else []
+    state.check()
+    non_english = [t["index"] for t, c in zip(turns, codes) if "English" in (c.get("note") or "")]
+    if non_english:
+        warnings.append(f"{len(non_english)} turn(s) do not look like English (e.g. turn {non_english[0]}); "
+                        "their codes are low-confidence guesses")
+
+    state.progress(0.25, "metrics")
+    metrics = session_metrics(turns, codes)
+    strengths = feedback.strengths(turns, codes)
+    to_try = feedback.things_to_try(turns, codes)
+    state.check()
+
+    state.progress(0.35, "suggestions")
+    persona = transcript.get("persona") if isinstance(transcript.get("persona"), dict) else None
+    suggestions: list[dict] = []
+    if engine is None:
+        suggestions_note = NO_ENGINE_NOTE
+    else:
+        suggestions_note = ("Suggestions are written by the local language model and are only examples "
+                            "of what you could say; they are not part of the scores.")
+        weak = [item for item in to_try if item["code"] in suggest.KINDS][:MAX_SUGGESTIONS]
+        for k, item in enumerate(weak):
+            state.check()
+            pos = item["position"]
+            _, client_before = feedback._client_before(turns, pos)
+            s = suggest.suggest(engine, weak_code=item["code"], turn_text=turns[pos]["text"],
+                                client_before=client_before, persona=persona, state=state)
+            state.progress(0.35 + 0.5 * (k + 1) / max(len(weak), 1), "suggestions")
+            if s is None:
+                continue
+            s.update({"turn_index": item["turn_index"], "original": turns[pos]["text"]})
+            item["suggestion"] = s
+            suggestions.append(s)
+        if weak and not suggestions:
+            suggestions_note += " The model's attempts did not pass the checks, so none are shown."
+    for item in to_try:
+        item.pop("position", None)
+    state.check()
+
+    per_turn = []
+    for t, c in zip(turns, codes):
+        row = {"index": t["index"], "speaker": t["speaker"], "text": t["text"], **c,
+               "label": mi_codes.label(c["code"])}
+        per_turn.append(row)
+
+    report = {
+        "format": REPORT_FORMAT,
+        "session_id": transcript.get("id"),
+        "created_at": _now(),
+        "persona": {k: persona.get(k) for k in ("id", "name", "presenting_problem")} if persona else None,
+        "warnings": warnings,
+        "mi": {
+            "summary": metrics,
+            "band": metrics["band"],
+            "thresholds": THRESHOLDS,
+            "turns": per_turn,
+            "strengths": strengths,
+            "things_to_try": to_try,
+            "suggestions": suggestions,
+            "suggestions_note": suggestions_note,
+            "explanations": EXPLANATIONS,
+            "note": ESTIMATE_NOTE,
+            "codes": {code: {"family": fam, "label": lab, "meaning": meaning}
+                      for code, (fam, lab, meaning) in mi_codes.CODES.items()},
+        },
+    }
+
+    state.progress(0.9, "other sections")
+    coded_rows = [{"turn_index": t["index"], **c} for t, c in zip(turns, codes)]
+    ctrs = _hook("clientsim.judge.ctrs")
+    if ctrs is not None and hasattr(ctrs, "rate"):
+        report["ctrs"] = ctrs.rate(transcript, engine=engine, coded=coded_rows, state=state)
+    safety = _hook("clientsim.judge.safety")
+    if safety is not None and hasattr(safety, "review"):
+        report["safety"] = safety.review(transcript, coded=coded_rows)
+    state.progress(1.0, "done")
+    return report
+
+
+def make_report(transcript: dict, engine=None, state: JobState | None = None) -> dict:
+    """ReportWorker entry point: progress through state.progress (coding, metrics, suggestions).
+
+    When state is cancelled it raises ``Cancelled`` (the worker turns that into its
+    ``cancelled`` signal); nothing is stored by this function.
+    """
+    return build_report(transcript, engine=engine, state=state)
+
+
+# ----------------------------------------------------------------- storage
+
+def score_rows(report: dict) -> dict[str, float]:
+    s = report["mi"]["summary"]
+    out: dict[str, float] = {}
+    for key in ("technical", "relational", "reflection_to_question", "percent_complex_reflections",
+                "percent_open_questions", "mi_adherent", "mi_non_adherent", "change_talk", "sustain_talk",
+                "questions", "reflections", "counsellor_turns"):
+        if s.get(key) is not None:
+            out[f"mi.{key}"] = float(s[key])
+    for key, value in s["globals"].items():
+        out[f"mi.{key}"] = float(value)
+    out["mi.band"] = float(("below fair", "fair", "good").index(s["band"]))
+    return out
+
+
+def save_report_to_db(db, session_id: str, report: dict) -> None:
+    """Store the codes, the whole report and the scores (for progress over sessions)."""
+    rows = [
+        {"turn_idx": t["index"], "code": t["code"], "family": t.get("family"), "talk_type": t.get("talk_type"),
+         "confidence": t["confidence"], "others": list(t.get("others") or [])}
+        for t in report["mi"]["turns"]
+    ]
+    db.save_codes(session_id, rows)
+    db.save_report(session_id, "full", report)
+    db.save_scores(session_id, score_rows(report))
+
+
+# ----------------------------------------------------------------- rendering
+
+FORMATS = ("json", "md", "html", "pdf")
+
+
+def render(report: dict, fmt: str = "json") -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    if fmt == "md":
+        from clientsim.judge.report_md import render_md
+        return render_md(report)
+    if fmt == "html":
+        from clientsim.judge.report_html import render_html
+        return render_html(report)
+    raise ValueError(f"unknown text format {fmt!r}; expected json, md or html")
+
+
+def save(report: dict, path: Path, fmt: str | None = None) -> Path:
+    path = Path(path)
+    fmt = fmt or (path.suffix.lstrip(".").lower() or "json")
+    fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise UserError(f"unknown report format {fmt!r}", hint="Use json, md, html or pdf.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        from clientsim.judge.report_pdf import write_pdf
+        write_pdf(report, path)
+    else:
+        path.write_text(render(report, fmt), encoding="utf-8")
+    return path
