@@ -1,0 +1,152 @@
+"""`clientsim bench judge`: the MI coder on AnnoMI, transcript-grouped cross-validation, and speed.
+
+Quality: each fold retrains the coder (and the session-quality score) on the
+other folds' transcripts only, then codes the held-out transcripts. Speed:
+the shipped coder on a 40-turn session; optionally a full report with
+suggestions from the default model.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+from clientsim.judge.mi.data import load_sessions
+
+GOALS = {"family_macro_f1": 0.80, "talk_type_macro_f1": 0.62, "band_separation": 0.90,
+         "ms_per_turn": 50.0, "coding_metrics_40_turns_s": 3.0, "full_report_40_turns_s": 30.0}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--annomi", type=Path, default=None, help="AnnoMI folder (default: ../shared/data/annomi)")
+    parser.add_argument("--skip-cv", action="store_true", help="speed only")
+    parser.add_argument("--skip-llm", action="store_true", help="do not time the full report with suggestions")
+    parser.add_argument("--model", default=None, help="GGUF for the full-report timing (default: the default model)")
+    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write all figures as JSON")
+    parser.add_argument("--show-sessions", action="store_true", help="list each session's band and quality")
+
+
+def _print_block(title: str, block: dict) -> None:
+    labels = block["confusion"]["labels"]
+    print(f"\n{title}: macro-F1 {block['macro_f1']:.3f} (n={block['n']})")
+    print("  per-class F1: " + ", ".join(f"{k} {v:.3f}" for k, v in block["per_class_f1"].items()))
+    width = max(len(x) for x in labels) + 2
+    print("  confusion (rows = expert, columns = coder):")
+    print("  " + " " * width + "".join(f"{x[:10]:>11}" for x in labels))
+    for lab, row in zip(labels, block["confusion"]["rows_true_cols_pred"]):
+        print(f"  {lab:<{width}}" + "".join(f"{v:>11}" for v in row))
+
+
+def sample_session(sessions, n_turns: int = 40):
+    """A real 40-turn stretch of AnnoMI (the first session long enough)."""
+    for s in sessions:
+        if len(s.utterances) >= n_turns:
+            return s, s.utterances[:n_turns]
+    s = max(sessions, key=lambda x: len(x.utterances))
+    return s, s.utterances
+
+
+def transcript_of(utterances, sid: str = "bench") -> dict:
+    return {"format": "clientsim.session/1", "id": sid,
+            "persona": {"name": "Alex", "presenting_problem": "drinking more than planned",
+                        "mi": {"target_behaviour": "reduce drinking", "stage_of_change": "contemplation"}},
+            "turns": [{"index": i, "speaker": u.speaker, "text": u.text} for i, u in enumerate(utterances)]}
+
+
+def speed(sessions, args, out: dict) -> None:
+    from clientsim.judge.mi.coder import MiCoder
+    from clientsim.judge.mi.evaluate import session_turns
+    from clientsim.judge.mi.metrics import session_metrics
+    from clientsim.judge.report import build_report
+
+    t0 = time.perf_counter()
+    coder = MiCoder.load()
+    out["load_s"] = time.perf_counter() - t0
+    _, utts = sample_session(sessions)
+    turns = [{"speaker": u.speaker, "text": u.text} for u in utts]
+    # live coding: each turn with its earlier turns as context
+    per = []
+    for i, t in enumerate(turns):
+        t1 = time.perf_counter()
+        coder.code_turn(t["text"], t["speaker"], turns[:i])
+        per.append(1000 * (time.perf_counter() - t1))
+    out["ms_per_turn_mean"] = statistics.mean(per)
+    out["ms_per_turn_max"] = max(per)
+    t1 = time.perf_counter()
+    codes = coder.code_session(turns)
+    session_metrics(turns, codes)
+    out["coding_metrics_40_turns_s"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    build_report(transcript_of(utts), engine=None, coder=coder)
+    out["report_no_llm_40_turns_s"] = time.perf_counter() - t1
+    big = [turns[i % len(turns)] for i in range(1000)]
+    t1 = time.perf_counter()
+    session_metrics(big, coder.code_session(big))
+    out["coding_metrics_1000_turns_s"] = time.perf_counter() - t1
+    print(f"\nspeed (2 cores shared; coder loaded in {out['load_s']:.2f} s):")
+    print(f"  live coding, one turn with context: {out['ms_per_turn_mean']:.1f} ms mean, "
+          f"{out['ms_per_turn_max']:.1f} ms max (goal < {GOALS['ms_per_turn']:.0f} ms)")
+    print(f"  40-turn session, coding + metrics: {out['coding_metrics_40_turns_s']:.3f} s "
+          f"(goal < {GOALS['coding_metrics_40_turns_s']:.0f} s); report without LLM {out['report_no_llm_40_turns_s']:.3f} s")
+    print(f"  1000-turn session, coding + metrics: {out['coding_metrics_1000_turns_s']:.2f} s")
+    if args.skip_llm:
+        return
+    from clientsim.models.registry import resolve_model
+
+    try:
+        path = resolve_model(args.model or "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    except Exception as exc:  # noqa: BLE001 - report and go on
+        print(f"  full report with suggestions: skipped ({exc})")
+        return
+    from clientsim.llm.engine import LlmEngine
+
+    t1 = time.perf_counter()
+    engine = LlmEngine(path).load()
+    out["llm_load_s"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    rep = build_report(transcript_of(utts), engine=engine, coder=coder)
+    out["full_report_40_turns_s"] = time.perf_counter() - t1
+    out["full_report_suggestions"] = len(rep["mi"]["suggestions"])
+    print(f"  40-turn full report with suggestions ({path.name}, loaded in {out['llm_load_s']:.1f} s): "
+          f"{out['full_report_40_turns_s']:.1f} s, {out['full_report_suggestions']} suggestion(s) "
+          f"(goal < {GOALS['full_report_40_turns_s']:.0f} s)")
+
+
+def run(args) -> int:
+    from clientsim.judge.mi.evaluate import band_separation, cross_validate, scores
+
+    sessions = load_sessions(args.annomi)
+    out: dict = {"transcripts": len(sessions), "folds": args.folds, "seed": args.seed}
+    print(f"AnnoMI: {len(sessions)} transcripts ({sum(s.quality == 'high' for s in sessions)} high, "
+          f"{sum(s.quality == 'low' for s in sessions)} low quality), "
+          f"{sum(len(s.utterances) for s in sessions)} utterances")
+    if not args.skip_cv:
+        print(f"{args.folds}-fold cross-validation grouped by transcript (seed {args.seed}); retraining per fold …")
+        codes, weights = cross_validate(sessions, folds=args.folds, seed=args.seed)
+        sc = scores(sessions, codes)
+        sep = band_separation(sessions, codes, weights)
+        out["scores"] = sc
+        out["band"] = {k: v for k, v in sep.items() if k != "sessions"}
+        _print_block("counsellor family (question / reflection / input / other)", sc["family"])
+        print(f"  goal >= {GOALS['family_macro_f1']} (published text-only baseline 0.72)")
+        _print_block("client talk type (change / neutral / sustain)", sc["talk_type"])
+        print(f"  goal >= {GOALS['talk_type_macro_f1']} (published 0.55-0.66)")
+        print(f"\nfine codes, where the family was right: question open/closed accuracy "
+              f"{sc['question_open_closed_accuracy']:.3f} (n={sc['question_n']}); reflection simple/complex accuracy "
+              f"{sc['reflection_simple_complex_accuracy']:.3f} (n={sc['reflection_n']})")
+        print(f"\nsession band: {sep['accuracy']:.3f} of sessions placed right (goal >= {GOALS['band_separation']}); "
+              f"high quality at fair or better {sep['high_at_fair_or_better']:.3f} (n={sep['n_high']}), "
+              f"low quality below fair {sep['low_below_fair']:.3f} (n={sep['n_low']})")
+        if args.show_sessions:
+            for p in sep["sessions"]:
+                print(f"  {p['transcript_id']:>4} {p['quality']:<5} {p['band']:<11} technical {p['technical']:.2f} "
+                      f"relational {p['relational']:.2f}")
+    speed(sessions, args, out.setdefault("speed", {}))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
+        print(f"\nfigures written to {args.json}")
+    return 0

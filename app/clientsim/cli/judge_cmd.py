@@ -1,0 +1,144 @@
+"""`clientsim judge code|report`: the MI judge from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from clientsim.core.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("judge", help="code utterances (MITI 4.2.1) and write session feedback reports")
+    jsub = p.add_subparsers(dest="judge_command", metavar="ACTION")
+
+    cp = jsub.add_parser("code", help="code utterances: one JSON object per line in, one per line out")
+    cp.add_argument("--input", "-i", type=Path, required=True, metavar="UTTERANCES.jsonl",
+                    help='lines {"id", "session_id", "speaker": "counsellor"|"client", "text"} in session order')
+    cp.add_argument("--output", "-o", type=Path, required=True, metavar="CODES.jsonl")
+    cp.set_defaults(func=cmd_code)
+
+    rp = jsub.add_parser("report", help="write the feedback report for a clientsim.session/1 transcript")
+    rp.add_argument("--transcript", "-t", type=Path, required=True, metavar="SESSION.json")
+    rp.add_argument("--output", "-o", type=Path, required=True, metavar="REPORT")
+    rp.add_argument("--format", "-f", choices=("json", "md", "html", "pdf"), default=None,
+                    help="default: from the output file's extension, else json")
+    rp.add_argument("--model", metavar="PATH", help="GGUF model for suggested responses (default: the default model)")
+    rp.add_argument("--no-suggestions", action="store_true", help="do not load a language model")
+    rp.set_defaults(func=cmd_report)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+
+def _warn(msg: str) -> None:
+    print(f"clientsim: {msg}", file=sys.stderr)
+
+
+def read_utterances(path: Path):
+    """(sessions in order of first appearance: session_id -> [(line_no, record)], problems)."""
+    if not path.exists():
+        raise UserError(f"input file not found: {path}")
+    from clientsim.judge.mi.coder import UnknownSpeaker, normalise_speaker
+
+    sessions: dict[str, list[tuple[int, dict]]] = {}
+    problems: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}:{no}: not valid JSON ({exc.msg}); line skipped")
+                continue
+            if not isinstance(rec, dict):
+                problems.append(f"{path}:{no}: expected a JSON object; line skipped")
+                continue
+            missing = [k for k in ("id", "speaker", "text") if k not in rec]
+            if missing:
+                problems.append(f"{path}:{no}: missing {', '.join(missing)}; line skipped")
+                continue
+            try:
+                rec["speaker"] = normalise_speaker(rec["speaker"])
+            except UnknownSpeaker:
+                problems.append(f"{path}:{no}: unknown speaker {rec['speaker']!r} "
+                                "(use 'counsellor' or 'client'); line skipped")
+                continue
+            if not isinstance(rec["text"], str):
+                rec["text"] = "" if rec["text"] is None else str(rec["text"])
+            sessions.setdefault(str(rec.get("session_id", "")), []).append((no, rec))
+    return sessions, problems
+
+
+def cmd_code(args) -> int:
+    from clientsim.judge.mi.coder import MiCoder
+
+    sessions, problems = read_utterances(args.input)
+    for msg in problems:
+        _warn(msg)
+    coder = MiCoder.load()
+    n = 0
+    notes = 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as out:
+        for sid, rows in sessions.items():
+            codes = coder.code_session([(r["speaker"], r["text"]) for _, r in rows])
+            for (no, rec), c in zip(rows, codes):
+                row = {"id": rec["id"], "code": c["code"], "family": c["family"], "talk_type": c["talk_type"],
+                       "confidence": c["confidence"]}
+                if c.get("others"):
+                    row["others"] = c["others"]
+                if c.get("note"):
+                    row["note"] = c["note"]
+                    notes += 1
+                    _warn(f"{args.input}:{no}: {c['note']}")
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+    print(f"coded {n} utterance(s) in {len(sessions)} session(s) -> {args.output}"
+          + (f"; {len(problems)} line(s) skipped" if problems else "")
+          + (f"; {notes} low-confidence" if notes else ""))
+    return 1 if problems and n == 0 else 0
+
+
+def _load_transcript(path: Path) -> dict:
+    if not path.exists():
+        raise UserError(f"transcript not found: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})",
+                        hint="Export a session with `clientsim sessions export ID -o FILE.json`.") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not a UTF-8 text file") from exc
+    return data
+
+
+def _engine(args):
+    if args.no_suggestions:
+        return None
+    from clientsim.models.registry import default_model_path, resolve_model
+
+    if not args.model and default_model_path() is None:
+        _warn("no language model installed: the report has no suggested responses "
+              "(run `clientsim models fetch`, or pass --no-suggestions to silence this)")
+        return None
+    path = resolve_model(args.model)
+    from clientsim.llm.engine import LlmEngine
+
+    return LlmEngine(path).load()
+
+
+def cmd_report(args) -> int:
+    from clientsim.judge.report import build_report, save
+
+    transcript = _load_transcript(args.transcript)
+    engine = _engine(args)
+    report = build_report(transcript, engine=engine)
+    for w in report["warnings"]:
+        _warn(w)
+    path = save(report, args.output, args.format)
+    s = report["mi"]["summary"]
+    print(f"band: {s['band']} (technical {s['technical']}, relational {s['relational']}); "
+          f"{len(report['mi']['suggestions'])} suggestion(s); report -> {path}")
+    return 0
