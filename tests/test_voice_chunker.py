@@ -45,7 +45,13 @@ def test_first_piece_ends_at_first_clause_after_four_words():
 def test_first_piece_is_cut_even_without_punctuation():
     text = " ".join(["word"] * 40) + "."
     first = list(pieces(_dribble(text)))[0]
-    assert len(first.text.split()) == 12
+    assert len(first.text.split()) == 8
+
+
+def test_first_piece_without_punctuation_breaks_before_a_joining_word():
+    text = "Honestly I have a few cans and then a couple more after work."
+    out = list(pieces(_dribble(text)))
+    assert [p.text for p in out] == ["Honestly I have a few cans", "and then a couple more after work."]
 
 
 def test_piece_is_released_as_soon_as_its_sentence_ends():

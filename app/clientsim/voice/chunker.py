@@ -3,8 +3,10 @@
 A piece ends at a sentence end (. ! ? followed by a space). The first piece of
 a reply is kept short so the client starts talking early: it also ends at the
 first comma, semicolon, colon or dash once it has ``first_min_words`` words.
-A first piece with no such mark within ``first_max_words`` words, or any later
-piece longer than ``max_words``, is cut at a clause or, failing that, a word.
+A first piece with no such mark within ``first_max_words`` (8) words is cut
+before the last joining word (and, but, because…) after the fourth word, or
+else after the eighth word; any later piece longer than ``max_words`` is cut
+at a clause mark or, failing that, a word.
 
 Works on any iterable of text pieces, or on the ``ReplyEvent`` objects that
 ``PracticeSession.generate_reply`` pushes (kind "text" adds ``text``; kind
@@ -21,6 +23,8 @@ from typing import Iterable, Iterator
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _CLAUSE_END = re.compile(r"[,;:—–]+(?=\s)|\s[-–—]+(?=\s)")
+_JOINING = {"and", "but", "because", "so", "or", "that", "which", "when", "while", "if", "though", "although",
+            "since", "until", "where", "who"}
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no."}
 
 
@@ -41,7 +45,7 @@ def _words(s: str) -> int:
 
 
 class SpeechChunker:
-    def __init__(self, first_min_words: int = 4, first_max_words: int = 12, min_words: int = 2,
+    def __init__(self, first_min_words: int = 4, first_max_words: int = 8, min_words: int = 2,
                  max_words: int = 30) -> None:
         self.first_min_words = first_min_words
         self.first_max_words = first_max_words
@@ -95,6 +99,11 @@ class SpeechChunker:
             return self._start + min(cuts)
         limit_words = self.first_max_words if first else self.max_words
         words = list(re.finditer(r"\S+", rest))
+        if first and len(words) > limit_words:
+            # No mark yet and the LLM is still writing: start speaking now, before a joining word if
+            # there is one ("I drink most evenings | because ...") so the break sounds natural.
+            joins = [w for w in words[self.first_min_words:limit_words + 1] if w.group().lower() in _JOINING]
+            return self._start + (joins[-1].start() if joins else words[limit_words - 1].end())
         if len(words) > limit_words:
             # A run-on: cut at the last clause mark, else at a word, within the limit.
             limit = words[limit_words - 1].end()
