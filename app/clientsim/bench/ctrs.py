@@ -9,6 +9,7 @@ the tuning split only and prints them for weights.py.
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -27,6 +28,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--fit", action="store_true", help="fit combination weights on the tuning split and print them")
     parser.add_argument("--show", action="store_true", help="print intended/judged per transcript")
+    parser.add_argument("--save-scores", metavar="JSON", help="store the model's item scores per transcript")
+    parser.add_argument("--scores", metavar="JSON", help="reuse stored model item scores instead of running the model "
+                        "(for refitting weights; the repeat and timing figures are then skipped)")
 
 
 def _engine(args):
@@ -54,7 +58,22 @@ def _f(x) -> str:
     return "  n/a" if x is None else f"{x:5.2f}"
 
 
+class _StoredScorer:
+    """Model item scores saved by an earlier --save-scores run, served back to rate()."""
+
+    def __init__(self, path: str) -> None:
+        self.data = json.loads(open(path, encoding="utf-8").read())
+
+    def score_items(self, transcript, items, state=None, on_item=None):
+        from clientsim.judge.ctrs.model_scorer import ModelScore
+
+        stored = self.data[transcript["id"]]["scores"]
+        return {it.key: ModelScore(stored[it.key]["expected"], stored[it.key].get("probs"), "logits") for it in items}
+
+
 def run(args) -> int:
+    if args.scores:
+        return _run_stored(args)
     engine = _engine(args)
     use_model = not args.no_model
     if use_model and engine is None:
@@ -67,7 +86,7 @@ def run(args) -> int:
     else:
         print("model: none (detectors only)")
     splits = SPLITS if args.split == "both" else (args.split,)
-    results = {}
+    results, saved = {}, {}
     for split in splits:
         docs = load_graded(split)
         rows = []
@@ -75,13 +94,36 @@ def run(args) -> int:
         for d in docs:
             s = rate(d["transcript"], engine=engine, use_model=use_model)
             rows.append((d, s))
+            saved[d["id"]] = {"seconds": s.get("seconds"), "scores": {
+                i["key"]: {"expected": i["model"]["expected"], "probs": i["model"].get("probs")}
+                for i in s["items"] if i.get("model") and i["model"].get("expected") is not None}}
         per = (time.perf_counter() - t0) / max(1, len(docs))
         results[split] = rows
         _report(split, rows, per, args.show)
+    if args.save_scores:
+        with open(args.save_scores, "w", encoding="utf-8") as f:
+            json.dump(saved, f, indent=0)
     if args.fit and "tuning" in results:
         _fit(results["tuning"])
     if use_model:
         _repeat_and_time(engine)
+    return 0
+
+
+def _run_stored(args) -> int:
+    scorer = _StoredScorer(args.scores)
+    times = [v.get("seconds") for v in scorer.data.values() if v.get("seconds")]
+    print(f"model scores: stored in {args.scores} ({len(scorer.data)} transcripts"
+          + (f", {sum(times) / len(times):.1f} s per transcript when measured" if times else "") + ")")
+    splits = SPLITS if args.split == "both" else (args.split,)
+    results = {}
+    for split in splits:
+        docs = [d for d in load_graded(split) if d["id"] in scorer.data]
+        rows = [(d, rate(d["transcript"], engine=None, scorer=scorer)) for d in docs]
+        results[split] = rows
+        _report(split, rows, 0.0, args.show)
+    if args.fit and "tuning" in results:
+        _fit(results["tuning"])
     return 0
 
 

@@ -34,9 +34,8 @@ class CtrsItem:
     @property
     def prompt(self) -> str:
         a0, a2, a4, a6 = self.anchors
-        return (f"CTRS item {self.number}, {self.title}: {self.question}\n"
-                f"0 = {a0}\n2 = {a2}\n4 = {a4}\n6 = {a6}\n"
-                "Odd scores fall between anchors. Reply with one digit from 0 to 6.")
+        # The question is left out: the title and anchors say it, and every token costs on a laptop CPU.
+        return f"Rate item {self.number}, {self.title}. 0 = {a0}; 2 = {a2}; 4 = {a4}; 6 = {a6}."
 
 
 ITEMS: tuple[CtrsItem, ...] = (

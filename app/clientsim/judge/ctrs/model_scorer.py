@@ -75,7 +75,8 @@ class ModelScorer:
             raise _NoLogits()
         suffix = eng.tokenize(prompt.ANSWER_PREFIX)
         token_lists = {k: eng.chat_tokens(m) + suffix for k, m in all_messages.items()}
-        shared = _common_prefix(list(token_lists.values()))
+        lists = list(token_lists.values())
+        shared = lists[0][: _common_prefix(lists)]
         longest = max(len(t) for t in token_lists.values())
         if longest + 1 > llama.n_ctx():
             raise _NoLogits()
@@ -89,7 +90,7 @@ class ModelScorer:
                 llama._ctx.kv_cache_seq_rm(-1, len(shared), -1)
                 llama.n_tokens = len(shared)
                 llama.eval(tokens[len(shared):])
-                logits = llama.scores[llama.n_tokens - 1]
+                logits = _last_logits(llama)
                 out[it.key] = self._from_logits(llama, logits)
                 if on_item:
                     on_item(n + 1, it)
@@ -144,7 +145,7 @@ class ModelScorer:
             m = _REPLY.match(str(reply))
             if m:
                 return ModelScore(float(m.group(1)), None, "reply", attempt)
-        shown = "; ".join(repr(r[:30]) for r in replies)
+        shown = "; ".join(repr(r[:60]) for r in replies)
         return ModelScore(None, None, "reply", len(replies), f"the model did not return a score after {len(replies)} attempts ({shown})")
 
     def _grammar(self):
@@ -167,6 +168,17 @@ class ModelScorer:
 
 class _NoLogits(Exception):
     pass
+
+
+def _last_logits(llama):
+    """The logits of the last evaluated token, read from the context (llama-cpp-python keeps no copy
+    unless logits_all=True)."""
+    import numpy as np
+
+    n_vocab = llama.n_vocab()
+    ctx = llama._ctx
+    ptr = ctx.get_logits_ith(-1) if hasattr(ctx, "get_logits_ith") else ctx.get_logits()
+    return np.ctypeslib.as_array(ptr, shape=(n_vocab,)).copy()
 
 
 def _common_prefix(seqs: list[list[int]]) -> int:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from clientsim.judge.ctrs.items import CtrsItem
 
 SYSTEM = ("You are an experienced CBT supervisor rating one counselling session on the Cognitive Therapy Rating "
-          "Scale (CTRS). Rate only the counsellor. Be strict: 6 is rare, 0 means the skill was absent.")
+          "Scale (CTRS). Rate only the counsellor. Each item is scored 0-6: 0 absent or harmful, 2 attempted with "
+          "clear problems, 4 competent, 6 excellent (rare); odd scores fall between. Reply with one digit.")
 ANSWER_PREFIX = "Score:"
-MAX_TURN_WORDS = 70
+MAX_TURN_WORDS = 60  # counsellor; client turns are cut harder, the rating is about the counsellor
+MAX_CLIENT_WORDS = 40
 
 
 def transcript_lines(transcript: dict, max_words: int = MAX_TURN_WORDS) -> list[str]:
@@ -19,6 +21,7 @@ def transcript_lines(transcript: dict, max_words: int = MAX_TURN_WORDS) -> list[
     for pos, t in enumerate(transcript.get("turns") or []):
         who = "Counsellor" if str(t.get("speaker", "")).lower() in ("counsellor", "counselor", "therapist", "trainee") else "Client"
         words = str(t.get("text") or "").split()
+        max_words = MAX_TURN_WORDS if who == "Counsellor" else MAX_CLIENT_WORDS
         text = " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
         lines.append(f"T{t.get('index', pos)} {who}: {text}")
     return lines
