@@ -100,7 +100,10 @@ def measure_turns(items, args) -> dict:
                 u = items[i % len(items)]
                 result = run_voice_turn(vp.pipeline, read_wav_16k(u.path), vp.replies, JobState())
                 d = result.to_dict()
-                d["tokens"] = (vp.replies.last_turn.meta or {}).get("tokens") if vp.replies.last_turn else None
+                meta = (vp.replies.last_turn.meta or {}) if vp.replies.last_turn else {}
+                d["tokens"] = meta.get("tokens")
+                d["llm_ttft_s"] = meta.get("ttft_s")  # the model's own first token (the session shows text later)
+                d["llm_tok_per_s"] = meta.get("tok_per_s")
                 rows.append(d)
                 if not args.json:
                     print(f"turn {i + 1:2d}: transcript {d['to_transcript_s']:.2f} s, first token "
@@ -117,11 +120,24 @@ def measure_turns(items, args) -> dict:
         vals = [r[key] for r in rows if r[key] is not None]
         out[key[:-2]] = {"p50": _r(percentile(vals, 0.5)), "p90": _r(percentile(vals, 0.9)),
                                       "max": _r(max(vals) if vals else None)}
+    for key, name in (("llm_ttft_s", "llm_ttft"), ("llm_tok_per_s", "llm_tok_per_s")):
+        vals = [r[key] for r in rows if r.get(key) is not None]
+        out[name] = {"p50": _r(percentile(vals, 0.5)), "p90": _r(percentile(vals, 0.9))}
+    out["load_average"] = _loadavg()
     out["stt_rtf_mean"] = _r(statistics.mean(r["stt_rtf"] for r in rows)) if rows else None
     tts = [r["tts_rtf"] for r in rows if r["tts_rtf"]]
     out["tts_rtf_mean"] = _r(statistics.mean(tts)) if tts else None
     out["rows"] = rows
     return out
+
+
+def _loadavg() -> list[float] | None:
+    import os
+
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _peak_gb() -> float:
@@ -176,6 +192,9 @@ def _print(rep: dict) -> None:
             print(f"  {label:38s} p50 {_f(s['p50'])} s  p90 {_f(s['p90'])} s  max {_f(s['max'])} s")
         print(f"  (goals: first audio p50 <= {GOALS['first_audio_p50_s']} s, p90 <= {GOALS['first_audio_p90_s']} s; "
               "hands-free adds the 0.5 s end-pointing silence)")
+        print(f"  client model: first token after its call p50 {_f(lat['llm_ttft']['p50'])} s, "
+              f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (the session shows text 4 words behind the model)")
+        print(f"  load average at the end: {lat['load_average']} (2 cores; figures are only meaningful on an idle machine)")
         print(f"  real-time factor: recognition {_f(lat['stt_rtf_mean'])}, synthesis {_f(lat['tts_rtf_mean'])}")
     print(f"  peak memory (ru_maxrss) {rep['peak_rss_gb']:.2f} GB after the turns (goal < {GOALS['peak_rss_gb']} GB); "
           f"{rep['peak_rss_gb_whole_bench']:.2f} GB for the whole bench (base loaded too)")

@@ -271,13 +271,18 @@ class VoiceTurnPipeline:
         """Speak a reply from a stream of text deltas / ReplyEvents, sentence by sentence as it comes."""
         sp = self.new_speaker()
         try:
-            for item in stream:
-                if state is not None and state.cancelled:
-                    sp.stop()
-                    break
-                sp.feed(item)
-                if state is not None:
-                    state.partial(item)
+            try:
+                for item in stream:
+                    if state is not None and state.cancelled:
+                        sp.stop()
+                        break
+                    sp.feed(item)
+                    if state is not None:
+                        state.partial(item)
+            except BaseException:
+                sp.stop()  # the reply failed: silence, and let the synthesis thread end
+                sp.finish()
+                raise
             sp.finish()
             return sp.wait()
         finally:
