@@ -45,7 +45,12 @@ def test_first_piece_ends_at_first_clause_after_four_words():
 def test_first_piece_is_cut_even_without_punctuation():
     text = " ".join(["word"] * 40) + "."
     first = list(pieces(_dribble(text)))[0]
-    assert len(first.text.split()) == 8
+    assert len(first.text.split()) == 6
+
+
+def test_first_piece_does_not_end_on_an_article():
+    out = list(pieces(_dribble("Well, I suppose I drink a bit more than I used to.")))
+    assert [p.text for p in out] == ["Well, I suppose I drink", "a bit more than I used to."]
 
 
 def test_first_piece_without_punctuation_breaks_before_a_joining_word():

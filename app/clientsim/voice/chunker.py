@@ -3,9 +3,10 @@
 A piece ends at a sentence end (. ! ? followed by a space). The first piece of
 a reply is kept short so the client starts talking early: it also ends at the
 first comma, semicolon, colon or dash once it has ``first_min_words`` words.
-A first piece with no such mark within ``first_max_words`` (8) words is cut
+A first piece with no such mark within ``first_max_words`` (6) words is cut
 before the last joining word (and, but, because…) after the fourth word, or
-else after the eighth word; any later piece longer than ``max_words`` is cut
+else after the sixth word (a word or two earlier if that one is "a", "the",
+"my"…); any later piece longer than ``max_words`` is cut
 at a clause mark or, failing that, a word.
 
 Works on any iterable of text pieces, or on the ``ReplyEvent`` objects that
@@ -25,6 +26,8 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _CLAUSE_END = re.compile(r"[,;:—–]+(?=\s)|\s[-–—]+(?=\s)")
 _JOINING = {"and", "but", "because", "so", "or", "that", "which", "when", "while", "if", "though", "although",
             "since", "until", "where", "who"}
+_CLINGING = {"a", "an", "the", "to", "of", "my", "your", "his", "her", "our", "their", "i", "i'm", "in", "on",
+             "at", "for", "with", "is", "was", "be", "it's", "that's", "some", "this", "very", "really", "not"}
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no."}
 
 
@@ -45,7 +48,7 @@ def _words(s: str) -> int:
 
 
 class SpeechChunker:
-    def __init__(self, first_min_words: int = 4, first_max_words: int = 8, min_words: int = 2,
+    def __init__(self, first_min_words: int = 4, first_max_words: int = 6, min_words: int = 2,
                  max_words: int = 30) -> None:
         self.first_min_words = first_min_words
         self.first_max_words = first_max_words
@@ -103,7 +106,12 @@ class SpeechChunker:
             # No mark yet and the LLM is still writing: start speaking now, before a joining word if
             # there is one ("I drink most evenings | because ...") so the break sounds natural.
             joins = [w for w in words[self.first_min_words:limit_words + 1] if w.group().lower() in _JOINING]
-            return self._start + (joins[-1].start() if joins else words[limit_words - 1].end())
+            if joins:
+                return self._start + joins[-1].start()
+            last = limit_words - 1  # never end on "a", "the", "my"…: it would hang in the air
+            while last > self.first_min_words - 1 and words[last].group().lower() in _CLINGING:
+                last -= 1
+            return self._start + words[last].end()
         if len(words) > limit_words:
             # A run-on: cut at the last clause mark, else at a word, within the limit.
             limit = words[limit_words - 1].end()

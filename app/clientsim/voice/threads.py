@@ -7,10 +7,9 @@ On the 2-core machines students use, a turn runs in phases:
    every core (2).
 3. The LLM writes the reply while piper speaks its first sentences: these two
    overlap, so piper gets 1 thread (onnxruntime intra_op_num_threads=1) and the
-   LLM keeps ``llm`` threads. llama.cpp threads busy-wait, so giving it both
-   cores while piper runs costs each some speed; measured on 2 cores with the
-   1.5B model, keeping the LLM at 2 threads still gave the lower time to first
-   audio (see docs/voice.md and `clientsim bench voice --llm-threads`).
+   LLM keeps ``llm`` threads. llama.cpp threads busy-wait, so LLM 2 + piper 1
+   oversubscribes two cores by one thread; `clientsim bench voice
+   --llm-threads 1` measures the other choice (figures in docs/voice.md).
 
 The VAD keeps running during playback (for barge-in) on 1 thread; it is light.
 """
