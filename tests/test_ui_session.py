@@ -121,7 +121,9 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     con.close()
     assert status == "ended"
     assert sv.review.isVisibleTo(sv) and not sv.input.isEnabled()
+    sv.review.show_notes()
     assert persona.instructor_notes[:50] in visible_label_texts(sv)
+    sv.review.tabs.setCurrentIndex(0)
     make_report, report_view = report_support()
     if make_report is None:  # the judge is not in this build: a placeholder says so
         assert "not available" in sv.review.report_widget.text()
@@ -138,7 +140,8 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
 @pytest.mark.slow
 def test_full_disk_keeps_the_turn_and_says_so(qtbot, smollm_path):
     """SQLite's max_page_count makes the database really full ("database or disk is full");
-    a 20,000-character message then needs new pages and cannot be written."""
+    the longest message the UI accepts (20,000 characters) then needs new pages and cannot
+    be written. (The model hears only the first 3,000 characters of it.)"""
     from clientsim.ui.message_input import MAX_MESSAGE_CHARS
     from clientsim.ui.session_view import PENDING_KEY
 

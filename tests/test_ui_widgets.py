@@ -171,6 +171,7 @@ def test_past_session_opens_read_only_and_interrupted_is_marked(qtbot):
     assert "Read-only" in sv.banner.text() and "interrupted" in sv.banner.text()
     assert [t for _, t in sv.transcript.texts()][1] == "What brings you here today?"
     # after the session, the instructor notes may be read in the review
+    sv.review.show_notes()
     assert persona.instructor_notes[:50] in visible_label_texts(sv)
     assert sv.send() is None
 

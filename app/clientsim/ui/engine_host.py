@@ -74,7 +74,9 @@ class EngineHost(QObject):
             engine.load(progress)
             self.engine, self._config = engine, config
             info = engine.info
-            self.stateChanged.emit(READY, f"Model ready: {info.summary()} · {threads} CPU threads", -1.0)
+            # The file name is what the student chose in Settings; the GGUF's own name can be cryptic.
+            self.stateChanged.emit(READY, f"Model ready: {Path(path).stem}\n{info.summary()} · {threads} CPU threads",
+                                   -1.0)
             return engine
         except ModelError as exc:
             self.stateChanged.emit(ERROR, str(exc), -1.0)

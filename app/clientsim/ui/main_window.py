@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
         self.status_model = ModelStatus(self, compact=True)
         self.host.stateChanged.connect(self.status_model.set_state)
         self.statusBar().addWidget(self.status_model, 1)
-        self.db_label = QLabel(f"Sessions saved in {self.db.path}", self)
+        self.db_label = QLabel(f"Sessions are saved on this computer ({self.db.path.name})", self)
+        self.db_label.setToolTip(str(self.db.path))
         self.db_label.setProperty("role", "muted")
         self.statusBar().addPermanentWidget(self.db_label)
 

@@ -12,7 +12,17 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clientsim.personas.model import Persona
 
@@ -64,29 +74,32 @@ class ReviewPanel(QFrame):
         self.report_button.hide()
         outer.addWidget(self.report_button, 0, Qt.AlignLeft)
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        body = QWidget()
-        self.body_lay = QVBoxLayout(body)
-        self.body_lay.setContentsMargins(0, 0, 6, 0)
-        self.body_lay.setSpacing(8)
-        self.report_slot = QVBoxLayout()
-        self.body_lay.addLayout(self.report_slot)
-        notes_head = QLabel("Instructor notes", body)
-        notes_head.setProperty("role", "section")
-        notes_head.setContentsMargins(0, 8, 0, 0)
-        self.body_lay.addWidget(notes_head)
-        self.notes = QLabel(body)
+        # Two tabs: the feedback report fills its tab (it scrolls itself); the
+        # instructor notes, visible now that the session is over, have their own.
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Review sections")
+        report_tab = QWidget()
+        self.report_slot = QVBoxLayout(report_tab)
+        self.report_slot.setContentsMargins(8, 10, 8, 8)
+        self.tabs.addTab(report_tab, "Feedback")
+        notes_scroll = QScrollArea()
+        notes_scroll.setWidgetResizable(True)
+        notes_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        notes_body = QWidget()
+        nl = QVBoxLayout(notes_body)
+        nl.setContentsMargins(10, 10, 10, 10)
+        self.notes = QLabel(notes_body)
         self.notes.setObjectName("instructorNotes")
         self.notes.setAccessibleName("Instructor notes")
         self.notes.setWordWrap(True)
         self.notes.setTextFormat(Qt.PlainText)
         self.notes.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        self.body_lay.addWidget(self.notes)
-        self.body_lay.addStretch(1)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.notes.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        nl.addWidget(self.notes)
+        nl.addStretch(1)
+        notes_scroll.setWidget(notes_body)
+        self.tabs.addTab(notes_scroll, "Instructor notes")
+        outer.addWidget(self.tabs, 1)
 
         buttons = QHBoxLayout()
         self.back_button = QPushButton("Back to clients", self)
@@ -111,6 +124,10 @@ class ReviewPanel(QFrame):
         self.progress.hide()
         self._status("")
         self.report_button.hide()
+        self.tabs.setCurrentIndex(0)
+
+    def show_notes(self) -> None:
+        self.tabs.setCurrentIndex(1)
 
     def _status(self, text: str) -> None:
         self.progress_label.setText(text)
@@ -126,9 +143,10 @@ class ReviewPanel(QFrame):
         self._clear_report()
         label = QLabel(text, self)
         label.setObjectName("reportPlaceholder")
+        label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         label.setWordWrap(True)
         label.setProperty("role", "muted")
-        self.report_slot.addWidget(label)
+        self.report_slot.addWidget(label, 1)
         self.report_widget = label
 
     def report_started(self) -> None:
@@ -155,5 +173,5 @@ class ReviewPanel(QFrame):
         self._clear_report()
         view = view_class(self)
         view.set_report(report)
-        self.report_slot.addWidget(view)
+        self.report_slot.addWidget(view, 1)
         self.report_widget = view

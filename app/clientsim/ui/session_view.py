@@ -263,7 +263,7 @@ class SessionView(QWidget):
         self.input.set_send_allowed(active and not generating)
         self.send_button.setEnabled(self.input.is_sendable())
         self.stop_button.setEnabled(generating)
-        self.stop_button.setVisible(not self.read_only)
+        self.stop_button.setVisible(not self.read_only and not self.ended)
         self.end_button.setEnabled(active)
         self.end_button.setVisible(not self.read_only and not self.ended)
         self.clock_label.setVisible(self.session is not None or self._starting)
@@ -576,7 +576,8 @@ class SessionView(QWidget):
     def _show_review_panel(self) -> None:
         self.review.show()
         total = max(self.split.width(), 900)
-        self.split.setSizes([int(total * 0.58), total - int(total * 0.58)])
+        left = int(total * 0.48)
+        self.split.setSizes([left, total - left])
 
     def _show_stored_report(self, session_id: str) -> None:
         make_report, view_class = report_support()

@@ -96,6 +96,7 @@ class TranscriptView(QScrollArea):
         self._lay = QVBoxLayout(inner)
         self._lay.setContentsMargins(20, 16, 20, 16)
         self._lay.setSpacing(12)
+        # Chat-style: turns sit at the bottom, next to the message box; spare room goes above.
         self._lay.addStretch(1)
         self.setWidget(inner)
         self.blocks: list[TurnBlock] = []
@@ -110,7 +111,7 @@ class TranscriptView(QScrollArea):
             b.setParent(None)
             b.deleteLater()
         while self._lay.count() > 1:
-            item = self._lay.takeAt(0)
+            item = self._lay.takeAt(1)
             if item.layout():
                 item.layout().deleteLater()
         self.blocks = []
@@ -129,7 +130,7 @@ class TranscriptView(QScrollArea):
         else:
             row.addWidget(block, 6)
             row.addStretch(1)
-        self._lay.insertLayout(self._lay.count() - 1, row)
+        self._lay.addLayout(row)
         self.blocks.append(block)
         self._stick_to_bottom = True
         return block
