@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from clientsim.personas import PersonaLibrary
 from clientsim.ui.main_window import LIBRARY, MainWindow
@@ -107,3 +108,15 @@ def test_library_screenshot(window, qtbot, screenshots_dir):
     path = screenshots_dir / "main-window-library.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 10_000
+
+
+def test_tab_walks_the_library_in_reading_order(window, qtbot):
+    window.activateWindow()
+    lv = window.library_view
+    lv.search.setFocus()
+    qtbot.waitUntil(lv.search.hasFocus, timeout=2000)
+    order = [lv.search]
+    for _ in range(5):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [lv.search, lv.modality, lv.style, lv.difficulty, lv.list, lv.brief.start_button]

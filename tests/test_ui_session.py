@@ -95,6 +95,10 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     assert meter.max_gap_ms < 500, "the window froze while the client replied"
     qtbot.wait(1100)
     assert sv.clock_label.text() != "00:00"
+    if sv.voice_panel is not None:  # recognised speech lands in the message box, to edit before sending
+        sv.voice_panel.transcript_ready.emit("I hear that it has been hard")
+        assert sv.input.message() == "I hear that it has been hard"
+        sv.input.clear()
     assert w.grab().save(str(screenshots_dir / "session-view.png"))
 
     # Esc stops the reply at once; what was said so far is kept and stored as stopped

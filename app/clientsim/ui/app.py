@@ -29,5 +29,28 @@ def run_app(persona_id: str | None = None, argv: list[str] | None = None) -> int
         return exc.exit_code
     if persona_id:
         window.select_persona(persona_id)
+    app.aboutToQuit.connect(window.shutdown)  # however the app ends, jobs stop and the database closes
+    _close_on_signals(window)
     window.show()
     return app.exec()
+
+
+def _close_on_signals(window) -> None:
+    """Ctrl+C in the terminal or a polite kill closes the window the normal way."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def handler(*_):
+        window.close()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            pass
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    timer = QTimer(window)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
