@@ -28,6 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", default=None, help="GGUF for the full-report timing (default: the default model)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write all figures as JSON")
     parser.add_argument("--show-sessions", action="store_true", help="list each session's band and quality")
+    parser.add_argument("--save-codes", type=Path, default=None, metavar="FILE",
+                        help="write the out-of-fold codes of every session (JSON) for later analysis")
 
 
 def _print_block(title: str, block: dict) -> None:
@@ -127,6 +129,8 @@ def run(args) -> int:
     if not args.skip_cv:
         print(f"{args.folds}-fold cross-validation grouped by transcript (seed {args.seed}); retraining per fold …")
         codes, weights = cross_validate(sessions, folds=args.folds, seed=args.seed)
+        if args.save_codes:
+            args.save_codes.write_text(json.dumps({"codes": codes, "weights": weights}), encoding="utf-8")
         sc = scores(sessions, codes)
         sep = band_separation(sessions, codes, weights)
         out["scores"] = sc

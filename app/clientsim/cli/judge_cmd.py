@@ -123,10 +123,14 @@ def _engine(args):
         _warn("no language model installed: the report has no suggested responses "
               "(run `clientsim models fetch`, or pass --no-suggestions to silence this)")
         return None
-    path = resolve_model(args.model)
+    path = resolve_model(args.model)  # a --model that does not exist is an error
     from clientsim.llm.engine import LlmEngine
 
-    return LlmEngine(path).load()
+    try:
+        return LlmEngine(path).load()
+    except UserError as exc:
+        _warn(f"could not load {path.name}, so the report has no suggested responses: {exc}")
+        return None
 
 
 def cmd_report(args) -> int:

@@ -93,6 +93,34 @@ def _char_vec(min_df: int) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df, dtype=np.float32)
 
 
+def _tfidf(vec: TfidfVectorizer, docs: list[str]):
+    """vec.transform(docs) without scikit-learn's per-call checks (10x faster on a few turns).
+
+    Same result as TfidfVectorizer(sublinear_tf=True, norm="l2") with a fitted vocabulary.
+    """
+    analyze = getattr(vec, "_fast_analyzer", None)
+    if analyze is None:
+        analyze = vec._fast_analyzer = vec.build_analyzer()
+    vocab = vec.vocabulary_
+    idf = vec.idf_
+    indptr, indices, data = [0], [], []
+    for doc in docs:
+        counts: dict[int, int] = {}
+        for term in analyze(doc):
+            j = vocab.get(term)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if counts:
+            cols = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+            vals = (1.0 + np.log([counts[c] for c in cols])) * idf[cols]
+            vals /= np.sqrt((vals * vals).sum())
+            indices.extend(cols.tolist())
+            data.extend(vals.tolist())
+        indptr.append(len(indices))
+    return csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int64), np.array(indptr)),
+                      shape=(len(docs), len(vocab)))
+
+
 class Featurizer:
     """Turns TurnViews into one sparse matrix; can be saved without pickle."""
 
@@ -120,25 +148,30 @@ class Featurizer:
         same = v.last_counsellor_text if v.speaker == "counsellor" else v.last_client_text
         return same or "<none>"
 
-    def _parts(self, views: list[TurnView], fit: bool, stage2: bool):
+    def text_matrix(self, views: list[TurnView], fit: bool = False):
+        """The words of the turn and of its context (the same for both stages)."""
         mats = []
         for part in self.PARTS:
             vec = self.vecs.get(part)
             if vec is None:
                 continue
             docs = [self._source(part, v) for v in views]
-            m = vec.fit_transform(docs) if fit else vec.transform(docs)
+            m = vec.fit_transform(docs) if fit else _tfidf(vec, docs)
             if part in ("prev_word", "last_same_word"):
                 m = m * self.CONTEXT_WEIGHT
             mats.append(m)
-        mats.append(csr_matrix(np.array([shape_features(v, stage2) for v in views], dtype=np.float32)))
         return hstack(mats).tocsr()
 
+    @staticmethod
+    def with_shape(text, views: list[TurnView], stage2: bool):
+        shape = csr_matrix(np.array([shape_features(v, stage2) for v in views], dtype=np.float32))
+        return hstack([text, shape]).tocsr()
+
     def fit_transform(self, views: list[TurnView], stage2: bool = False):
-        return self._parts(views, True, stage2)
+        return self.with_shape(self.text_matrix(views, fit=True), views, stage2)
 
     def transform(self, views: list[TurnView], stage2: bool = False):
-        return self._parts(views, False, stage2)
+        return self.with_shape(self.text_matrix(views), views, stage2)
 
     # -- saving without pickle: vocabularies and idf weights as arrays
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:

@@ -87,20 +87,23 @@ class CoderModels:
         li = [i for i, (s, _) in enumerate(turns) if s != "counsellor"]
         fam1 = [None] * len(turns)
         talk1 = [None] * len(turns)
-        Xc = self.counsellor_features.transform([views[i] for i in ci]) if ci else None
-        Xl = self.client_features.transform([views[i] for i in li]) if li else None
+        # the word matrices do not depend on the stage: build them once
+        Tc = self.counsellor_features.text_matrix([views[i] for i in ci]) if ci else None
+        Tl = self.client_features.text_matrix([views[i] for i in li]) if li else None
+        Xc = Featurizer.with_shape(Tc, [views[i] for i in ci], False) if ci else None
         if ci:
             p = _ordered(self.family1, self.family1.proba(Xc), FAMILY_ORDER)
             for k, i in enumerate(ci):
                 fam1[i] = p[k]
         if li:
+            Xl = Featurizer.with_shape(Tl, [views[i] for i in li], False)
             p = _ordered(self.talk1, self.talk1.proba(Xl), TALK_ORDER)
             for k, i in enumerate(li):
                 talk1[i] = p[k]
         views2 = views_for_session(turns, fam1, talk1)
         out: list[dict] = [{} for _ in turns]
         if ci:
-            X2 = self.counsellor_features.transform([views2[i] for i in ci], stage2=True)
+            X2 = Featurizer.with_shape(Tc, [views2[i] for i in ci], True)
             pf = _ordered(self.family2, self.family2.proba(X2), FAMILY_ORDER)
             pq = self.question.proba(Xc)
             pr = self.reflection.proba(Xc)
@@ -113,7 +116,7 @@ class CoderModels:
                     "input": dict(zip(self.input_subtype.classes, map(float, pi[k]))),
                 }
         if li:
-            X2 = self.client_features.transform([views2[i] for i in li], stage2=True)
+            X2 = Featurizer.with_shape(Tl, [views2[i] for i in li], True)
             pt = _ordered(self.talk2, self.talk2.proba(X2), TALK_ORDER)
             for k, i in enumerate(li):
                 out[i] = {"talk": dict(zip(TALK_ORDER, map(float, pt[k])))}
