@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
 
         rail = QFrame(central)
         rail.setObjectName("navRailFrame")
-        rail.setFixedWidth(200)
+        self.rail = rail
         rl = QVBoxLayout(rail)
         rl.setContentsMargins(0, 0, 0, 10)
         rl.setSpacing(0)
@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(rail)
         self.nav.setObjectName("navRail")
         self.nav.setAccessibleName("Sections")
-        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._fit_rail()
         for name, icon_name, keys in _PAGES:
             item = QListWidgetItem(icon(icon_name), name)
             item.setToolTip(f"{name} ({keys})")
@@ -146,6 +147,13 @@ class MainWindow(QMainWindow):
         sv.backRequested.connect(lambda: self.show_page(LIBRARY))
         sv.againRequested.connect(self._practise_again)
         self.host.stateChanged.connect(self._model_state)
+
+    def _fit_rail(self) -> None:
+        """The rail grows with the font size so no section name is cut off."""
+        fm = QFontMetrics(QApplication.font())
+        self.rail.setFixedWidth(max(200, fm.horizontalAdvance("Past sessions") + 96))
+        side = max(20, fm.height())
+        self.nav.setIconSize(QSize(side, side))
 
     def _shortcuts(self) -> None:
         def sc(keys, slot, name):
@@ -292,6 +300,7 @@ class MainWindow(QMainWindow):
                                           "until ClientSim closes.", "warning", key="settings-save")
         if new.font_size != old.font_size:
             apply_style(QApplication.instance(), new.font_size)
+            self._fit_rail()
         if (new.model_path, new.effective_threads()) != (old.model_path, old.effective_threads()):
             if self.session_view.is_active():
                 self.message_bar.show_message("The new model settings will be used from your next session.",

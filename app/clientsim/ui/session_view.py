@@ -119,6 +119,7 @@ class SessionView(QWidget):
         msg.setProperty("role", "empty")
         msg.setAlignment(Qt.AlignCenter)
         el.addWidget(msg)
+        el.addSpacing(18)
         self.empty_library_button = QPushButton("Choose a client", empty)
         self.empty_library_button.setProperty("role", "primary")
         self.empty_library_button.clicked.connect(self.backRequested)
