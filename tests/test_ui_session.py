@@ -57,13 +57,17 @@ class GapMeter:
 @pytest.mark.slow
 def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     settings = Settings(model_path=str(smollm_path), n_threads=2)
-    w = MainWindow(settings=settings)
+    w = MainWindow(settings=settings, load_model=False)
     qtbot.addWidget(w)
+    states = []
+    w.host.stateChanged.connect(lambda state, _text, fraction: states.append((state, fraction)))
+    w.host.load_in_background()
     w.resize(1240, 800)
     w.show()
     w.activateWindow()
     qtbot.waitUntil(lambda: w.host.state == "ready", timeout=120_000)
     assert "Model ready" in w.session_view.model_status.label.text()
+    assert any(s == "loading" and 0 < f < 1 for s, f in states), "loading progress was never shown"
 
     # keyboard: choose the client in the list and press Enter
     lv = w.library_view

@@ -132,8 +132,10 @@ def test_settings_dialog_persists(qtbot):
         dlg.lab_url.setText("http://lab:8080")
         qtbot.keyClick(dlg.buttons.button(dlg.buttons.StandardButton.Save), Qt.Key_Space)
 
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
     QTimer.singleShot(200, fill)
-    w.open_settings()
+    qtbot.keyClick(w, Qt.Key_Comma, Qt.ControlModifier)  # Ctrl+, opens the dialog (modal)
     assert seen.get("dlg")
     s = Settings.load()
     assert (s.n_threads, s.font_size, s.voice.stt_model, s.voice.store_audio, s.lab_server_url) == \

@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
 
     def _shortcuts(self) -> None:
         def sc(keys, slot, name):
-            s = QShortcut(QKeySequence(keys), self)
+            s = QShortcut(keys if isinstance(keys, QKeySequence) else QKeySequence(keys), self)
             s.setContext(Qt.WindowShortcut)
             s.activated.connect(slot)
             s.setObjectName(name)
@@ -166,7 +166,8 @@ class MainWindow(QMainWindow):
         self.shortcut_stop = sc(Qt.Key_Escape, self.session_view.stop, "stop")
         sc("Ctrl+E", self._end_session_shortcut, "end")
         sc(QKeySequence.Find, self._focus_search, "search")
-        sc("Ctrl+,", self.open_settings, "settings")
+        # Not the string "Ctrl+,": in a key-sequence string a comma separates chords.
+        sc(QKeySequence(Qt.CTRL | Qt.Key_Comma), self.open_settings, "settings")
         for i, (_n, _i, keys) in enumerate(_PAGES):
             sc(keys, lambda i=i: self.show_page(i), f"page{i}")
         sc(QKeySequence.Quit, self.close, "quit")
