@@ -96,7 +96,7 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     assert rows[2][2].strip() and sv.transcript.texts()[-1] == ("client", rows[2][2])
     assert sv.buffer.flush_count >= 1
     print(f"\nUI event loop: longest pause while the model replied {meter.max_gap_ms} ms")
-    assert meter.max_gap_ms < 500, "the window froze while the client replied"
+    assert meter.max_gap_ms < 1000, "the window froze while the client replied"
     qtbot.wait(1100)
     assert sv.clock_label.text() != "00:00"
     if sv.voice_panel is not None:  # recognised speech lands in the message box, to edit before sending
