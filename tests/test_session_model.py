@@ -56,6 +56,10 @@ def test_whole_session_streams_and_persists(engine, persona, tmp_path):
     assert [t["speaker"] for t in stored] == ["client", "counsellor"] * 3 + ["client"]
     assert len(stored) == 7
     assert stored[5]["text"].startswith("مرحبا 😊")
+    # the MI coder labelled each turn as it was sent
+    assert stored[1]["meta"]["mi"]["family"] == "question"
+    assert stored[3]["meta"]["mi"]["family"] == "reflection"
+    assert stored[2]["meta"]["mi"]["talk_type"] in ("change", "neutral", "sustain")
     assert db2.get_session(s.id)["status"] == "ended"
 
 
@@ -140,3 +144,17 @@ def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
     assert s.simulator.window.condensed_upto > 0
     assert len(db.get_turns(s.id)) == 161
     e.close()
+
+
+def test_stop_works_during_long_prompt_evaluation(engine, persona, tmp_path):
+    """Stop is honoured between chunks of prompt evaluation, not only between generated tokens."""
+    db = Database.open(tmp_path / "p.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=9, prime=False)
+    s.add_counsellor_turn("I want to understand your week. " * 80)
+    state = JobState()
+    state.cancel()
+    turn = s.generate_reply(state)
+    stats = s.last_reply.stats
+    assert stats.stopped_by == "cancelled" and stats.completion_tokens == 0
+    assert engine.llama.n_tokens < stats.prompt_tokens - 100  # the long prompt was not evaluated
+    assert turn.text == "" and len(db.get_turns(s.id)) == 2  # nothing invented, the counsellor turn kept

@@ -227,11 +227,14 @@ class LlmEngine:
             if len(tokens) + p.max_tokens > llama.n_ctx():
                 raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
                                  hint="This is a bug: older turns should have been condensed.")
+            start = time.perf_counter()
+            if self._eval_prefix_cancellably(tokens, cached, state):
+                stats.stopped_by = "cancelled"
+                return
             seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))
             llama.set_seed(seed)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             vocab = llama._model.vocab
-            start = time.perf_counter()
             first = None
             stats.stopped_by = "max_tokens"
             gen = llama.generate(tokens, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p, temp=p.temperature,
@@ -260,6 +263,32 @@ class LlmEngine:
                 raise
             finally:
                 gen.close()
+
+    def _eval_prefix_cancellably(self, tokens: list[int], cached: int, state: JobState | None,
+                                 chunk: int = 64) -> bool:
+        """Evaluate a long new prompt in chunks so Stop works during prompt evaluation too.
+
+        llama.cpp cannot be interrupted inside one decode call; `generate` then
+        finds these tokens cached and evaluates only the last few. True if cancelled.
+        """
+        llama = self.llama
+        todo = len(tokens) - 1 - cached  # generate() always evaluates at least the last token
+        if state is None or todo <= chunk * 2:
+            return False
+        if cached > 0:
+            if not llama._ctx.kv_cache_seq_rm(-1, cached, -1):
+                return False
+            llama.n_tokens = cached
+        else:
+            llama.reset()
+        pos = cached
+        while pos < len(tokens) - 1:
+            if state.cancelled:
+                return True
+            end = min(pos + chunk, len(tokens) - 1)
+            llama.eval(tokens[pos:end])
+            pos = end
+        return state.cancelled
 
     def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
                     state: JobState | None = None, grammar=None) -> Iterator[str]:

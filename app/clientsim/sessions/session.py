@@ -16,7 +16,7 @@ from clientsim.client.simulator import ClientReply, ClientSimulator, ReplyEvent
 from clientsim.core.errors import UserError
 from clientsim.core.jobs import JobState
 from clientsim.llm.engine import LlmEngine
-from clientsim.personas.loader import persona_from_dict
+from clientsim.personas.loader import persona_from_record
 from clientsim.personas.model import Persona
 from clientsim.models.checksums import cached_sha256
 from clientsim.storage import Database, new_session_id, now_iso
@@ -56,11 +56,29 @@ class PracticeSession:
         self._prime_thread: threading.Thread | None = None
         self.simulator = ClientSimulator(persona, engine, seed) if engine is not None else None
         self.last_reply: ClientReply | None = None
+        self.coder = None  # the MI coder, labelling each turn as it is sent (judge/mi)
+
+    def _enable_live_coding(self) -> None:
+        try:
+            from clientsim.judge.mi.coder import MiCoder
+
+            self.coder = MiCoder.load()
+        except Exception:  # the session works without live codes; the report codes everything again
+            self.coder = None
+
+    def _code(self, speaker: str, text: str) -> dict | None:
+        if self.coder is None:
+            return None
+        try:
+            code = self.coder.code_turn(text, speaker, [(t.speaker, t.text) for t in self.turns])
+        except Exception:
+            return None
+        return {k: code.get(k) for k in ("code", "family", "talk_type", "confidence") if code.get(k) is not None}
 
     # ---- lifecycle ---------------------------------------------------------
     @classmethod
     def start(cls, db: Database, persona: Persona, engine: LlmEngine, seed: int | None = None,
-              prime: bool = True) -> "PracticeSession":
+              prime: bool = True, live_coding: bool = True) -> "PracticeSession":
         """A new session; the client's opening statement is turn 0 and already stored.
 
         The persona prompt is evaluated in the background (prime) so the first
@@ -73,6 +91,8 @@ class PracticeSession:
                 model=engine.info.to_dict() | {"sha256": cached_sha256(engine.model_path, compute=False)})
         if sim_seed is None:
             s.seed = s.simulator.seed
+        if live_coding:
+            s._enable_live_coding()
         db.create_session(session_id=session_id, persona=persona.to_dict(), model=s.model, seed=s.seed,
                           started_at=started)
         s._store(Turn(0, "client", persona.opening_statement.strip(), now_iso(), {"opening": True}))
@@ -93,7 +113,7 @@ class PracticeSession:
         info = db.get_session(session_id)
         if info is None:
             raise UserError(f"No session with id {session_id!r}.", hint="`clientsim sessions list` shows the ids.")
-        persona = persona_from_dict(info["persona"])
+        persona = persona_from_record(info["persona"])
         turns = [Turn(t["index"], t["speaker"], t["text"], t["at"], t.get("meta") or {}) for t in db.get_turns(session_id)]
         return cls(db, session_id, persona, engine, turns, info["started_at"], info.get("seed"), read_only=True,
                    status=info.get("status", "ended"), model=info.get("model"))
@@ -131,7 +151,8 @@ class PracticeSession:
         if self.turns and self.turns[-1].speaker == "counsellor":
             # the previous reply was never produced (failed or the app restarted): allowed, the client answers both
             pass
-        return self._store(Turn(len(self.turns), "counsellor", clean, now_iso()))
+        meta = {"mi": code} if (code := self._code("counsellor", clean)) else {}
+        return self._store(Turn(len(self.turns), "counsellor", clean, now_iso(), meta))
 
     def history(self) -> list[tuple[str, str]]:
         return [(t.speaker, t.text) for t in self.turns]
@@ -147,7 +168,10 @@ class PracticeSession:
         self.last_reply = reply
         if not reply.text.strip():
             return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored
-        return self._store(Turn(index, "client", reply.text, now_iso(), reply.meta()))
+        meta = reply.meta()
+        if code := self._code("client", reply.text):
+            meta["mi"] = code
+        return self._store(Turn(index, "client", reply.text, now_iso(), meta))
 
     def transcript(self) -> dict:
         return {
