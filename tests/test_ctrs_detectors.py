@@ -119,3 +119,25 @@ def test_mi_codes_are_used_when_given_and_either_key_name_is_accepted():
 def test_items_and_families_follow_the_scale():
     assert len(ITEMS) == 11 and [i.number for i in ITEMS] == list(range(1, 12))
     assert {i.family for i in ITEMS[:6]} == {"general"} and {i.family for i in ITEMS[6:]} == {"conceptual"}
+
+
+def test_long_transcripts_are_fitted_to_the_token_budget_keeping_start_and_end():
+    from clientsim.judge.ctrs import prompt
+
+    turns = [("counsellor" if i % 2 == 0 else "client", f"turn {i} " + "word " * 80) for i in range(120)]
+    lines = prompt.transcript_lines(_session(*turns))
+    assert all(len(line.split()) <= prompt.MAX_TURN_WORDS + 4 for line in lines)
+    fitted = prompt.fit_lines(lines, lambda s: len(s.split()), budget=2000)
+    assert len(" ".join(fitted).split()) <= 2000
+    assert fitted[0].startswith("T0 ") and fitted[-1].startswith("T119 ")
+    assert any("omitted" in line for line in fitted)
+
+
+def test_every_item_prompt_shares_the_transcript_prefix():
+    from clientsim.judge.ctrs import prompt
+
+    t = _doc("riley-1-strong")["transcript"]
+    lines = prompt.transcript_lines(t)
+    texts = [prompt.messages(t, lines, it)[1]["content"] for it in ITEMS]
+    shared = texts[0][: texts[0].index("Rate item")]
+    assert all(x.startswith(shared) for x in texts) and len(shared) > 0.8 * max(len(x) for x in texts)

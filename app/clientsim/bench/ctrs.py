@@ -159,32 +159,28 @@ def _report(split: str, rows, per: float, show: bool) -> None:
 
 
 def _fit(rows) -> None:
-    """Per family: linear calibration of the model score; per item: the detector weight (grid), least squares."""
+    """Per item: a linear calibration of the model's expected score (least squares) and the detector weight w
+    (grid 0..1), minimising squared error against the intended scores of the tuning transcripts."""
     print("\nfitted on tuning (paste into clientsim/judge/ctrs/weights.py):")
     out = {}
-    for fam in (GENERAL, CONCEPTUAL):
-        keys = [it.key for it in ITEMS if it.family == fam]
-        xs, ys = [], []
+    for it in ITEMS:
+        k = it.key
+        pts = []
         for d, s in rows:
-            for k in keys:
-                m = (next(i for i in s["items"] if i["key"] == k).get("model") or {}).get("expected")
-                if m is not None:
-                    xs.append(m)
-                    ys.append(d["intended"][k])
-        b, a = np.polyfit(xs, ys, 1) if len(set(xs)) > 1 else (1.0, 0.0)
-        for k in keys:
-            best = None
-            for w in np.linspace(0, 1, 11):
-                err = 0.0
-                for d, s in rows:
-                    item = next(i for i in s["items"] if i["key"] == k)
-                    m = (item.get("model") or {}).get("expected")
-                    det = item.get("detector_estimate") or 0.0
-                    pred = det if m is None else w * det + (1 - w) * min(6, max(0, a + b * m))
-                    err += (pred - d["intended"][k]) ** 2
-                if best is None or err < best[0] - 1e-9:
-                    best = (err, w)
-            out[k] = {"w": round(float(best[1]), 2), "a": round(float(a), 3), "b": round(float(b), 3)}
+            item = next(i for i in s["items"] if i["key"] == k)
+            m = (item.get("model") or {}).get("expected")
+            pts.append((d["intended"][k], item.get("detector_estimate") or 0.0, m))
+        ms = [m for _, _, m in pts if m is not None]
+        if len(set(ms)) > 1:
+            b, a = np.polyfit(ms, [y for y, _, m in pts if m is not None], 1)
+        else:
+            a, b = 0.0, 1.0
+        best = None
+        for w in np.linspace(0, 1, 11):
+            err = sum((y - (det if m is None else w * det + (1 - w) * min(6, max(0, a + b * m)))) ** 2 for y, det, m in pts)
+            if best is None or err < best[0] - 1e-9:
+                best = (err, w)
+        out[k] = {"w": round(float(best[1]), 2), "a": round(float(a), 3), "b": round(float(b), 3)}
     print("WEIGHTS = {")
     for k, v in out.items():
         print(f'    "{k}": {v},')
