@@ -37,16 +37,19 @@ def main(argv=None) -> int:
     p.add_argument("--annomi", type=Path, default=None, help="folder with AnnoMI-simple.csv and AnnoMI-full.csv")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=ARTEFACT)
+    p.add_argument("--quality-only", action="store_true",
+                   help="refit only session_quality.json (after a change to the rule codes or metrics)")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     sessions = load_sessions(args.annomi)
     print(f"{len(sessions)} transcripts, {sum(len(s.utterances) for s in sessions)} utterances")
-    models = train(sessions, seed=args.seed)
-    models.save(args.out)
+    if not args.quality_only:
+        models = train(sessions, seed=args.seed)
+        models.save(args.out)
     weights = fit_session_quality(sessions, args.seed)
     qpath = args.out.parent / ratings.WEIGHTS_FILE.name
     qpath.write_text(json.dumps(weights, indent=2) + "\n", encoding="utf-8")
-    for f in (args.out, qpath):
+    for f in ((qpath,) if args.quality_only else (args.out, qpath)):
         digest = hashlib.sha256(f.read_bytes()).hexdigest()[:16]
         print(f"wrote {f} ({f.stat().st_size / 1e6:.2f} MB, sha256 {digest}…)")
     print(f"done in {time.perf_counter() - t0:.0f} s")

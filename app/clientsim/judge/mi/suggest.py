@@ -64,7 +64,10 @@ def valid(kind: str, text: str, original: str) -> bool:
     if kind == "open_question":
         return text.endswith("?") and not _CLOSED_START.match(text)
     if kind == "complex_reflection":
-        return not text.endswith("?") and len(words) >= 4
+        # a reflection speaks about the client ("you…"), in the counsellor's voice, briefly
+        lower = text.lower()
+        return (not text.endswith("?") and 4 <= len(words) <= 35 and re.search(r"\byou", lower) is not None
+                and not re.match(r"(i'?m sorry|i understand|i think|i feel|i'm)\b", lower))
     return False
 
 
@@ -87,7 +90,7 @@ def suggest(engine, *, weak_code: str, turn_text: str, client_before: str, perso
                                     ("It must end with a question mark and start with What or How."
                                      if kind == "open_question" else
                                      "It must be a statement, not a question, of one sentence.")}]
-        raw = engine.chat(messages, max_tokens=80, temperature=0.0)
+        raw = engine.chat(messages, max_tokens=60, temperature=0.0)
         text = clean(raw)
         if valid(kind, text, turn_text):
             return {"kind": kind, "text": text, "is_suggestion": True, "attempts": attempt + 1}
