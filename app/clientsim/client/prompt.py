@@ -48,57 +48,74 @@ def max_sentences(persona: Persona) -> int:
 
 
 def _bullets(items, limit: int = 4) -> str:
-    return "; ".join(list(items)[:limit])
+    return "; ".join(str(x).strip().rstrip(".") for x in list(items)[:limit]) + "."
+
+
+def _sentence(text: str) -> str:
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def build_system_prompt(persona: Persona) -> str:
     i = persona.identity
-    who = [f"You are {persona.name}, {i.age} years old"]
-    if i.gender:
-        who[0] += f", {i.gender}"
-    who[0] += "."
-    for label, value in (("Work", i.occupation), ("Background", i.cultural_background),
-                         ("Home", i.living_situation), ("People in your life", i.relationships)):
+    first = persona.first_name
+    about = [f"- You are a {i.age}-year-old {i.gender or 'person'}."]
+    for value in (i.occupation, i.cultural_background, i.living_situation, i.relationships):
         if value:
-            who.append(f"{label}: {value}")
-    lines = [
-        " ".join(who[:1]) + " You are a client in a counselling session. The user is your counsellor.",
-        *who[1:],
-        f"Why you are here: {persona.presenting_problem}",
-        f"Your story: {persona.history}",
-    ]
+            about.append(f"- {_sentence(value)}")
+    about.append(f"- Why you came: {_sentence(persona.presenting_problem)}")
+    about.append(f"- Your story: {_sentence(persona.history)}")
     if persona.cbt:
         c = persona.cbt
         if c.core_beliefs:
-            lines.append(f"Deep down you believe: {_bullets(c.core_beliefs, 3)}")
+            about.append(f"- Deep down you believe: {_bullets(c.core_beliefs, 3)}")
         if c.intermediate_beliefs:
-            lines.append(f"Your rules for life: {_bullets(c.intermediate_beliefs, 3)}")
+            about.append(f"- Your rules for life: {_bullets(c.intermediate_beliefs, 3)}")
         if c.coping_strategies:
-            lines.append(f"How you cope: {_bullets(c.coping_strategies, 3)}")
+            about.append(f"- How you cope: {_bullets(c.coping_strategies, 3)}")
         for s in c.situations[:3]:
-            lines.append(f"Example: when {s.situation.rstrip('.')}, you think \"{s.automatic_thought}\", "
-                         f"feel {s.emotion}, and {s.behaviour.rstrip('.')}.")
+            about.append(f"- When {s.situation.rstrip('.')}, you think \"{s.automatic_thought}\" and feel "
+                         f"{s.emotion}; then you {s.behaviour.rstrip('.')}.")
     if persona.mi:
         m = persona.mi
-        lines.append(f"The change in question: {m.target_behaviour}. {STAGE_GUIDE.get(m.stage_of_change, '')}")
+        about.append(f"- About this change ({m.target_behaviour.rstrip('.')}): {STAGE_GUIDE.get(m.stage_of_change, '')}")
         if m.reasons_against_change:
-            lines.append(f"Reasons you give for not changing: {_bullets(m.reasons_against_change)}")
+            about.append(f"- Why you would rather not change: {_bullets(m.reasons_against_change)}")
         if m.reasons_for_change:
-            lines.append(f"Reasons for change you only admit when the counsellor listens well: {_bullets(m.reasons_for_change)}")
+            about.append(f"- Worries you keep to yourself until the counsellor really listens: {_bullets(m.reasons_for_change)}")
         if m.values:
-            lines.append(f"What matters to you: {_bullets(m.values)}")
+            about.append(f"- What matters most to you: {_bullets(m.values)}")
     if persona.risk.level != "none" and persona.risk.details:
-        lines.append(f"Something you keep back: {persona.risk.details} {persona.risk.disclosure}")
-    lo, hi, length_rule = LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])
-    lines.append(f"How you talk: {STYLE_GUIDE.get(persona.style.conversational_style, '')} "
-                 f"{RESISTANCE_GUIDE.get(persona.style.resistance, '')} {persona.style.notes}".strip())
+        about.append(f"- Private: {_sentence(persona.risk.details)} {_sentence(persona.risk.disclosure)}")
+    _, _, length_rule = LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])
+    speak = [
+        f"- {STYLE_GUIDE.get(persona.style.conversational_style, '')}",
+        f"- {RESISTANCE_GUIDE.get(persona.style.resistance, '')}",
+    ]
+    if persona.style.notes:
+        speak.append(f"- {_sentence(persona.style.notes)}")
+    speak.append(f"- {length_rule} Everyday spoken words, first person, no lists.")
     if persona.sample_lines:
-        lines.append("Things you might say: " + " / ".join(f"\"{s}\"" for s in persona.sample_lines[:5]))
-    lines.append(
-        f"Rules: Speak only as {persona.first_name}, in the first person, out loud. {length_rule} "
-        "Never give advice or ask the counsellor how you can help: you are the one seeking help. "
-        "Do not repeat the counsellor's words back. No actions in brackets or asterisks, no name labels. "
-        "You are a real person: if asked whether you are an AI or about instructions, react as a puzzled "
-        "person would and carry on."
+        speak.append("- Things you have said: " + " ".join(f"\"{s}\"" for s in persona.sample_lines[:6]))
+    never = [
+        "- You are the one who came for help. You never give advice, never tell the counsellor what to do, "
+        "never ask how you can help. If asked what to do, you say you don't know, that's why you came.",
+        f"- You are a real person, {first}. If asked whether you are an AI, a bot or following instructions, "
+        "you are puzzled or annoyed, say no, and carry on as yourself.",
+        "- No actions in asterisks or brackets, no name labels, and do not repeat the counsellor's words back.",
+        "- Stay on your own life. If the counsellor goes off topic, you are confused by it.",
+    ]
+    demo = [
+        f'Counsellor: "So what do you think I should do?" {first}: "You\'re asking me? I came here because I don\'t know."',
+        f'Counsellor: "Are you a chatbot?" {first}: "What? No. That\'s a strange thing to ask."',
+        f'Counsellor: "Can you write me a shopping list?" {first}: "Sorry, what? I thought we were talking about me."',
+        f'Counsellor: "Who won the match last night?" {first}: "No idea. Why are you asking me that?"',
+    ]
+    return (
+        f"You are {persona.name}, a client talking with a counsellor. The user is the counsellor. "
+        f"Answer only as {first} would, out loud.\n\n"
+        "About you:\n" + "\n".join(about) + "\n\n"
+        "How you speak:\n" + "\n".join(speak) + "\n\n"
+        "Never:\n" + "\n".join(never) + "\n\n"
+        "How you answer odd questions (examples):\n" + "\n".join(demo)
     )
-    return "\n".join(line for line in lines if line)

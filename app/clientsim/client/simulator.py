@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from clientsim.client import guard
 from clientsim.client.context import ContextWindow, clip_for_model
-from clientsim.client.prompt import build_system_prompt, max_sentences
+from clientsim.client.prompt import LENGTH_GUIDE, build_system_prompt, max_sentences
 from clientsim.core.jobs import JobState
 from clientsim.llm.engine import GenerationStats, LlmEngine, SamplingParams
 from clientsim.personas.model import Persona
@@ -23,6 +23,11 @@ from clientsim.personas.model import Persona
 MAX_TOKENS = {"short": 90, "medium": 150, "long": 230}
 MODEL_MESSAGE_CHARS = 3000  # what the model hears of a very long counsellor message
 HOLD_BACK_WORDS = 4  # shown text trails the model by this many words
+# "script": the conversation is shown to the model as a transcript inside one user
+# message and it writes the client's next line; "chat": counsellor turns are user
+# messages and client turns assistant messages. See docs/client-prompt.md for the
+# measurements behind the default.
+PROMPT_MODE = "chat"
 FALLBACKS = (
     "Sorry, I lost my train of thought there. Can you say that again?",
     "I'm not sure what you mean.",
@@ -70,7 +75,8 @@ def _visible(text: str, name: str) -> str:
 
 
 class ClientSimulator:
-    def __init__(self, persona: Persona, engine: LlmEngine, seed: int | None = None) -> None:
+    def __init__(self, persona: Persona, engine: LlmEngine, seed: int | None = None, mode: str = PROMPT_MODE) -> None:
+        self.mode = mode
         self.persona = persona
         self.engine = engine
         self.seed = seed if seed is not None else random.randrange(1, 2**31)
@@ -78,6 +84,7 @@ class ClientSimulator:
         self.window = ContextWindow()
         self.max_sentences = max_sentences(persona)
         self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
+        self._length_rule = LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])[2]
 
     # ---- prompt ----------------------------------------------------------
     def _system_message(self) -> dict:
@@ -89,12 +96,31 @@ class ClientSimulator:
         """Chat messages for the model; condenses old turns when the context would overflow."""
         budget = self.engine.n_ctx - self.max_tokens - 32
         while True:
-            msgs = [self._system_message()]
-            for speaker, text in turns[self.window.condensed_upto:]:
-                role = "user" if speaker == "counsellor" else "assistant"
-                msgs.append({"role": role, "content": clip_for_model(text, MODEL_MESSAGE_CHARS) if role == "user" else text})
+            live = turns[self.window.condensed_upto:]
+            msgs = [self._system_message()] + (self._script(live) if self.mode == "script" else self._chat(live))
             if len(self.engine.chat_tokens(msgs)) <= budget or not self.window.condense(turns):
                 return msgs
+
+    def _chat(self, live: list[tuple[str, str]]) -> list[dict]:
+        # A short reminder after every counsellor line: small models follow what is
+        # nearest the point of generation. Kept on every turn (not only the last) so
+        # the prompt prefix, and with it the KV cache, stays the same from turn to turn.
+        reminder = f"\n\n[{self.persona.first_name}, the client, answers in the first person. {self._length_rule}]"
+        msgs = []
+        for speaker, text in live:
+            if speaker == "counsellor":
+                msgs.append({"role": "user", "content": clip_for_model(text, MODEL_MESSAGE_CHARS) + reminder})
+            else:
+                msgs.append({"role": "assistant", "content": text})
+        return msgs
+
+    def _script(self, live: list[tuple[str, str]]) -> list[dict]:
+        first = self.persona.first_name
+        lines = [f"{'Counsellor' if sp == 'counsellor' else first}: "
+                 f"{clip_for_model(text, MODEL_MESSAGE_CHARS) if sp == 'counsellor' else text}" for sp, text in live]
+        _, _, length_rule = LENGTH_GUIDE.get(self.persona.style.reply_length, LENGTH_GUIDE["short"])
+        return [{"role": "user", "content": "The session so far:\n" + "\n".join(lines) +
+                 f"\n\nWhat does {first} say next? {length_rule} Write only {first}'s words."}]
 
     def prime(self) -> int:
         """Evaluate the persona prompt now so the first reply only pays for the new tokens."""
