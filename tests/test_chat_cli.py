@@ -88,3 +88,26 @@ def test_killed_mid_reply_keeps_every_earlier_turn(smollm_path, clientsim_home):
     assert [t["speaker"] for t in turns[:4]] == ["client", "counsellor", "client", "counsellor"]
     assert turns[3]["text"].startswith("Tell me about a typical evening")
     db.close()
+
+
+@pytest.mark.default_model
+@pytest.mark.slow
+def test_default_model_plays_the_client(default_model_path, clientsim_home):
+    """A few turns with the default 1.5B client: replies in character, checked by the guard again here."""
+    from clientsim.client.guard import repair
+
+    lines = ["Hi Daniel, thanks for coming in. What would you like to talk about?",
+             "It sounds like you feel pushed into coming here.",
+             "What matters most to you about the weekends with Owen?"]
+    cmd = [sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", "daniel-alcohol",
+           "--model", str(default_model_path), "--seed", "2", "--json"]
+    proc = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          env=_env(clientsim_home), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert len(rows) == 3
+    for row in rows:
+        text, found = repair(row["client"], "Daniel Mercer", row["counsellor"], 2)
+        assert not [v for v in found if v.fatal], row
+        assert 1 <= len(text.split()) <= 80
+        assert row["tokens"] > 0 and row["tok_per_s"] > 0
