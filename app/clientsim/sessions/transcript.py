@@ -8,11 +8,10 @@ benchmarks read. Reading checks everything and names the problem.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clientsim.core.files import atomic_write_text
 from clientsim.core.errors import UserError
 from clientsim.storage.clock import new_session_id, parse_iso
 
@@ -57,22 +56,7 @@ def export_session(db: "Database", session_id: str) -> dict:
 
 def write_transcript(data: dict, path: Path) -> None:
     """Write JSON atomically: a temporary file in the same folder, synced, then renamed over `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _load_json(path: Path) -> Any:
