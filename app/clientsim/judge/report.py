@@ -109,7 +109,8 @@ def _hook(module_name: str):
 
 
 def build_report(transcript: dict, *, engine=None, state: JobState | None = None,
-                 coder: MiCoder | None = None) -> dict:
+                 coder: MiCoder | None = None, other_sections: bool = True) -> dict:
+    """The SessionReport; other_sections=False leaves out CTRS and safety (for timing the MI part)."""
     state = state or JobState()
     turns, warnings = _normalise(transcript)
     state.progress(0.02, "coding turns")
@@ -184,10 +185,10 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
 
     state.progress(0.9, "other sections")
     coded_rows = [{"turn_index": t["index"], **c} for t, c in zip(turns, codes)]
-    ctrs = _hook("clientsim.judge.ctrs")
+    ctrs = _hook("clientsim.judge.ctrs") if other_sections else None
     if ctrs is not None and hasattr(ctrs, "rate"):
         report["ctrs"] = ctrs.rate(transcript, engine=engine, coded=coded_rows, state=state)
-    safety = _hook("clientsim.judge.safety")
+    safety = _hook("clientsim.judge.safety") if other_sections else None
     if safety is not None and hasattr(safety, "review"):
         report["safety"] = safety.review(transcript, coded=coded_rows)
     state.progress(1.0, "done")
