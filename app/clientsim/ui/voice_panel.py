@@ -121,6 +121,7 @@ class VoicePanel(QWidget):
         self.mic_combo = QComboBox(self)
         self.mic_combo.setAccessibleName("Microphone")
         self.mic_combo.setToolTip("Microphone")
+        self.mic_combo.addItem(DEFAULT_MIC, None)  # the list fills in once voice starts
         self.mic_combo.currentIndexChanged.connect(self._mic_changed)
         row.addWidget(self.mic_combo, 1)
         self.level = QProgressBar(self)
