@@ -53,10 +53,10 @@ def sample_session(sessions, n_turns: int = 40):
     return s, s.utterances
 
 
-def transcript_of(utterances, sid: str = "bench") -> dict:
+def transcript_of(utterances, sid: str = "bench", topic: str = "drinking more than planned") -> dict:
     return {"format": "clientsim.session/1", "id": sid,
-            "persona": {"name": "Alex", "presenting_problem": "drinking more than planned",
-                        "mi": {"target_behaviour": "reduce drinking", "stage_of_change": "contemplation"}},
+            "persona": {"name": "Alex", "presenting_problem": topic,
+                        "mi": {"target_behaviour": topic, "stage_of_change": "contemplation"}},
             "turns": [{"index": i, "speaker": u.speaker, "text": u.text} for i, u in enumerate(utterances)]}
 
 
@@ -69,7 +69,8 @@ def speed(sessions, args, out: dict) -> None:
     t0 = time.perf_counter()
     coder = MiCoder.load()
     out["load_s"] = time.perf_counter() - t0
-    _, utts = sample_session(sessions)
+    sample, utts = sample_session(sessions)
+    topic = sample.topic if sample.topic and sample.topic != "unidentifiable" else "drinking more than planned"
     turns = [{"speaker": u.speaker, "text": u.text} for u in utts]
     # live coding: each turn with its earlier turns as context
     per = []
@@ -84,7 +85,7 @@ def speed(sessions, args, out: dict) -> None:
     session_metrics(turns, codes)
     out["coding_metrics_40_turns_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    build_report(transcript_of(utts), engine=None, coder=coder)
+    build_report(transcript_of(utts, topic=topic), engine=None, coder=coder)
     out["report_no_llm_40_turns_s"] = time.perf_counter() - t1
     big = [turns[i % len(turns)] for i in range(1000)]
     t1 = time.perf_counter()
@@ -112,13 +113,15 @@ def speed(sessions, args, out: dict) -> None:
     engine = LlmEngine(path).load()
     out["llm_load_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    rep = build_report(transcript_of(utts), engine=engine, coder=coder, other_sections=False)
+    rep = build_report(transcript_of(utts, topic=topic), engine=engine, coder=coder, other_sections=False)
     out["mi_report_40_turns_s"] = time.perf_counter() - t1
     out["mi_report_suggestions"] = len(rep["mi"]["suggestions"])
     print(f"  40-turn MI report with suggestions ({path.name}, loaded in {out['llm_load_s']:.1f} s): "
           f"{out['mi_report_40_turns_s']:.1f} s, {out['mi_report_suggestions']} suggestion(s)")
+    for sug in rep["mi"]["suggestions"]:
+        print(f"    turn {sug['turn_index']}: {sug['original']!r} -> {sug['text']!r}")
     t1 = time.perf_counter()
-    rep = build_report(transcript_of(utts), engine=engine, coder=coder)
+    rep = build_report(transcript_of(utts, topic=topic), engine=engine, coder=coder)
     out["full_report_40_turns_s"] = time.perf_counter() - t1
     print(f"  40-turn full report (MI with suggestions + CTRS + safety): {out['full_report_40_turns_s']:.1f} s "
           f"(goal < {GOALS['full_report_40_turns_s']:.0f} s)")

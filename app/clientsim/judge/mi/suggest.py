@@ -12,21 +12,21 @@ import re
 
 from clientsim.core.jobs import JobState
 
+_OPEN = ("Write what the counsellor could ask instead: ONE open question on the same topic as the counsellor's "
+         "question, spoken to the client, starting with What or How. Reply with the question only.\n"
+         "Example. Client: \"I only smoke when I'm stressed.\" Counsellor: \"Do you smoke every day?\" "
+         "Better: \"How does smoking fit into the stressful parts of your day?\"")
+_COMPLEX = ("Write what the counsellor could say instead: ONE complex reflection spoken directly to the client "
+            "(start with \"You\" or \"It sounds like you\"): a statement, not a question, that adds the feeling "
+            "or meaning beneath what the client said. Reply with that sentence only.\n"
+            "Example. Client: \"My wife keeps nagging me about the beer.\" "
+            "Better: \"You're tired of being told what to do, and part of you wonders if she has a point.\"")
 KINDS = {
     # weak code -> (what to write, instruction)
-    "closed_question": ("open_question",
-                        "Rewrite the counsellor's closed question as ONE open question (starting with What, How, "
-                        "Tell me or In what way) that invites the client to say more. Reply with the question only."),
-    "simple_reflection": ("complex_reflection",
-                          "Rewrite the counsellor's simple reflection as ONE complex reflection: a short statement "
-                          "(not a question) that adds the meaning or feeling beneath what the client said. "
-                          "Reply with the reflection only."),
-    "persuade": ("complex_reflection",
-                 "Instead of the counsellor's advice, write ONE complex reflection: a short statement (not a "
-                 "question) that shows understanding of the client's own view. Reply with the reflection only."),
-    "confront": ("complex_reflection",
-                 "Instead of the counsellor's confrontation, write ONE complex reflection: a short, respectful "
-                 "statement (not a question) of what the client might be feeling. Reply with the reflection only."),
+    "closed_question": ("open_question", _OPEN),
+    "simple_reflection": ("complex_reflection", _COMPLEX),
+    "persuade": ("complex_reflection", _COMPLEX),
+    "confront": ("complex_reflection", _COMPLEX),
 }
 
 _CLOSED_START = re.compile(
@@ -87,9 +87,10 @@ def suggest(engine, *, weak_code: str, turn_text: str, client_before: str, perso
             return None
         if attempt == 1:
             messages = messages + [{"role": "user", "content":
-                                    ("It must end with a question mark and start with What or How."
-                                     if kind == "open_question" else
-                                     "It must be a statement, not a question, of one sentence.")}]
+                                    ("Again, as one open question to the client: start with What or How, end "
+                                     "with a question mark." if kind == "open_question" else
+                                     "Again, as one sentence said to the client, starting with \"You\", not a "
+                                     "question.")}]
         raw = engine.chat(messages, max_tokens=60, temperature=0.0)
         text = clean(raw)
         if valid(kind, text, turn_text):
