@@ -28,6 +28,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--fit", action="store_true", help="fit combination weights on the tuning split and print them")
     parser.add_argument("--show", action="store_true", help="print intended/judged per transcript")
+    parser.add_argument("--timing-only", action="store_true", help="only the repeat agreement and the 40-turn timing")
     parser.add_argument("--save-scores", metavar="JSON", help="store the model's item scores per transcript")
     parser.add_argument("--scores", metavar="JSON", help="reuse stored model item scores instead of running the model "
                         "(for refitting weights; the repeat and timing figures are then skipped)")
@@ -85,6 +86,9 @@ def run(args) -> int:
         print(f"model: {engine.model_path.name}, {engine.n_threads} threads, loaded in {time.perf_counter() - t:.1f} s")
     else:
         print("model: none (detectors only)")
+    if args.timing_only:
+        _repeat_and_time(engine)
+        return 0
     splits = SPLITS if args.split == "both" else (args.split,)
     results, saved = {}, {}
     for split in splits:
