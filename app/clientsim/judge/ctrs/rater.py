@@ -54,7 +54,10 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
     _mark_not_applicable(transcript, detections)
 
     model_scores, method = {}, "detectors"
-    if use_model:
+    if use_model and off_modality:
+        # reference only: not worth a minute of the student's laptop
+        section["notes"].append("Rated by the transcript detectors only, as the CTRS is off-modality here.")
+    elif use_model:
         scorer = scorer or _scorer(engine)
         if scorer is None:
             section["notes"].append("No language model was given, so the items are rated by the transcript "
