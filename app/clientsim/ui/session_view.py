@@ -6,6 +6,22 @@ model) is a Job on the one-thread session pool of JobRunner, so the database
 writer and the llama instance are never used by two threads at once and the
 UI thread only draws. Reply pieces arrive as ``partial`` signals, are collected
 by a StreamBuffer and drawn at most every 50 ms.
+
+Voice (``VoicePanel``, optional): the panel warms up when a session starts.
+Each reply is also fed to the panel, which speaks it sentence by sentence while
+it is still being written. The pieces are fed on the UI thread, from the same
+queued ``partial`` signal that fills the StreamBuffer: the panel's
+``begin_reply``/``end_reply`` run on the UI thread too, and queued signals keep
+their order, so every piece reaches the reply's speaker after ``begin_reply``
+and before ``end_reply`` (feeding from the session thread would race with
+``end_reply``). Feeding is cheap (no widget is touched). When the student cuts
+the client off (barge-in, a new message, Esc), the offset reached is stored in
+the client turn's meta as ``{"cut_at": n}`` by a job on the session thread (the
+one SQLite writer), and the turn is marked "(interrupted here …)". With the
+client speaking and captions off, its reply is not shown in the transcript
+until it is complete. With ``settings.voice.send_mode == "auto"`` recognised
+speech is sent at once (or as soon as the client has finished writing);
+with "edit" it lands in the message box.
 """
 
 from __future__ import annotations
@@ -14,6 +30,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -62,6 +79,25 @@ def format_elapsed(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def _settings_send_mode() -> str:
+    try:
+        from clientsim.settings import Settings
+
+        return Settings.load().voice.send_mode
+    except Exception as exc:  # noqa: BLE001 - settings trouble must not stop a session
+        log.debug("voice send mode unavailable: %s", exc)
+        return "edit"
+
+
+def cut_note(text: str, cut_at: int) -> str:
+    """Where the student cut the client off, in words (the transcript keeps the whole reply)."""
+    heard = text[:max(0, cut_at)].split()
+    if not heard:
+        return "(interrupted here: you cut in before the client was heard)"
+    tail = " ".join(heard[-6:])
+    return f"(interrupted here, after “{'…' if len(heard) > 6 else ''}{tail}”)"
+
+
 def _load_voice_panel():
     try:
         return importlib.import_module("clientsim.ui.voice_panel").VoicePanel
@@ -80,9 +116,15 @@ class SessionView(QWidget):
     againRequested = Signal(str)  # persona id
     settingsRequested = Signal()
 
-    def __init__(self, runner: JobRunner, host: EngineHost, db, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: JobRunner, host: EngineHost, db, parent: QWidget | None = None, *,
+                 voice_panel_factory: Callable[[QWidget], QWidget] | None = None) -> None:
+        """``voice_panel_factory(parent)`` builds the voice panel (tests pass one on a fake sound device)."""
         super().__init__(parent)
         self.runner, self.host, self.db = runner, host, db
+        self._voice_panel_factory = voice_panel_factory
+        self.voice_send_mode = "edit"  # read from the settings when a session starts
+        self._send_after_reply = False
+        self._voice_replies: dict = {}  # speak-job signals -> (session, client turn, transcript block)
         self.session = None
         self.persona = None  # Persona, or the persona dict of a past session
         self.read_only = False
@@ -94,7 +136,7 @@ class SessionView(QWidget):
         self._past_duration: float | None = None
         self._build()
         self.buffer = StreamBuffer(self)
-        self.buffer.flushed.connect(self.transcript.update_reply)
+        self.buffer.flushed.connect(self._show_streamed)
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self._tick)
@@ -215,7 +257,7 @@ class SessionView(QWidget):
         hint_row.addWidget(self.counter)
         cl.addLayout(hint_row)
         self.voice_panel = None
-        VoicePanel = _load_voice_panel()
+        VoicePanel = self._voice_panel_factory or _load_voice_panel()
         if VoicePanel is not None:
             try:
                 self.voice_panel = VoicePanel(self.composer)
@@ -309,11 +351,23 @@ class SessionView(QWidget):
                               f"{persona.style.conversational_style} style — starting…")
         self.pages.setCurrentIndex(1)
         self._update_controls()
+        self.voice_send_mode = _settings_send_mode()
+        self._start_voice(persona)
         job = Job(self._start_job, persona, name="start session")
         job.signals.finished.connect(self._started)
         job.signals.failed.connect(self._start_failed)
         job.signals.cancelled.connect(self._start_cancelled)
         return self.runner.submit(job)
+
+    def _start_voice(self, persona: Persona) -> None:
+        """The client's voice and the speech models load while the session starts (progress in the panel)."""
+        if self.voice_panel is None:
+            return
+        try:
+            self.voice_panel.set_persona(persona)
+            self.voice_panel.warm_up()  # failures are shown in the panel; text keeps working
+        except Exception as exc:  # noqa: BLE001
+            log.warning("voice could not start: %s", exc)
 
     def _start_job(self, state, persona: Persona):  # session thread
         from clientsim.sessions.session import PracticeSession
@@ -352,6 +406,8 @@ class SessionView(QWidget):
         meta = (turn.meta if hasattr(turn, "meta") else turn.get("meta")) or {}
         if not note and meta.get("stopped"):
             note = "Reply stopped by the counsellor."
+        if meta.get("cut_at") is not None:
+            note = " ".join(filter(None, (note, cut_note(text, int(meta["cut_at"])))))
         who = COUNSELLOR_LABEL if speaker == COUNSELLOR else client_label(self.persona)
         self.transcript.add_turn(COUNSELLOR if speaker == COUNSELLOR else CLIENT, who, text, at, note)
 
@@ -366,6 +422,9 @@ class SessionView(QWidget):
         self.clock.stop()
         self.clock_label.setText("00:00")
         self.input.clear()
+        self._send_after_reply = False
+        if self.voice_panel is not None:
+            self.voice_panel.stop_speaking()
         self.clearNotice.emit(PENDING_KEY)
 
     # ------------------------------------------------------------------ turns
@@ -374,9 +433,13 @@ class SessionView(QWidget):
             return None  # an empty message is never sent
         text = self.input.message()
         self.input.clear()
+        self._send_after_reply = False
         self.transcript.add_turn(COUNSELLOR, COUNSELLOR_LABEL, text)
         self.transcript.begin_reply(client_label(self.persona))
         self.buffer.start()
+        if self.voice_panel is not None:
+            self.voice_panel.stop_speaking()  # the student speaks again: the client stops (recorded as a cut)
+            self.voice_panel.begin_reply()
         job = Job(self._turn_job, text, name="client reply")
         job.signals.partial.connect(self._partial)
         job.signals.finished.connect(self._reply_finished)
@@ -397,6 +460,18 @@ class SessionView(QWidget):
             self._report_pending(event.pending_saves)
         else:
             self.buffer.add(event)
+            if self.voice_panel is not None:
+                self.voice_panel.feed_reply(event)  # UI thread: see the module docstring
+
+    def _show_streamed(self, text: str) -> None:
+        if not self._hide_streaming_text():
+            self.transcript.update_reply(text)
+
+    def _hide_streaming_text(self) -> bool:
+        """Captions off while the client speaks: its words are heard first and shown once complete."""
+        p = self.voice_panel
+        return p is not None and p.pipeline is not None and not p.captions.isChecked() \
+            and not p.mute.isChecked()
 
     def _report_pending(self, pending: int) -> None:
         if pending > 0:
@@ -414,26 +489,36 @@ class SessionView(QWidget):
         self.turn_job = None
         meta = getattr(turn, "meta", None) or {}
         note = "Reply stopped by the counsellor." if meta.get("stopped") else ""
+        block = self.transcript.live
         if turn.text.strip():
             self.transcript.finish_reply(turn.text, getattr(turn, "at", None), note)
+            self._end_voice_reply(turn, block)
         else:  # stopped before the first word: nothing was said, nothing stored
             self.transcript.drop_reply()
+            self._end_voice_reply(None, None)
         if self.session is not None:
             self._report_pending(getattr(self.session, "pending_saves", 0))
         self._update_controls()
         if self.is_active():
             self.input.setFocus(Qt.OtherFocusReason)
+            if self._send_after_reply:  # spoken while the client was still writing (send mode "auto")
+                self._send_after_reply = False
+                self.send()
 
     def _reply_failed(self, message: str) -> None:
         self.buffer.stop()
         self.turn_job = None
         self.transcript.drop_reply()
+        if self.voice_panel is not None:
+            self.voice_panel.stop_speaking()
+        self._end_voice_reply(None, None)
         self.notice.emit("error", f"The client could not reply. {message}", "reply")
         self._update_controls()
 
     def _reply_cancelled(self) -> None:
         self.buffer.stop()
         self.turn_job = None
+        self._end_voice_reply(None, None)
         partial = self.buffer.text
         if partial:
             self.transcript.finish_reply(partial, None, "Reply stopped by the counsellor.")
@@ -442,7 +527,9 @@ class SessionView(QWidget):
         self._update_controls()
 
     def stop(self) -> None:
-        """Cancel the client's reply now; what was generated so far is kept."""
+        """Cancel the client's reply now (its voice too); what was generated so far is kept."""
+        if self.voice_panel is not None:
+            self.voice_panel.stop_speaking()
         if self.turn_job is not None:
             self.turn_job.cancel()
             self.stop_button.setEnabled(False)
@@ -456,6 +543,51 @@ class SessionView(QWidget):
         cursor.movePosition(cursor.MoveOperation.End)
         self.input.setTextCursor(cursor)
         self.input.setFocus(Qt.OtherFocusReason)
+        if self.voice_send_mode == "auto" and not self._ending:
+            if self.is_generating():
+                self._send_after_reply = True  # sent as soon as the client has finished writing
+            else:
+                self.send()
+
+    # ------------------------------------------------------------------ the client's voice
+    def _end_voice_reply(self, turn, block) -> None:
+        """No more text for the panel; once spoken (or cut), a cut is recorded on ``turn``."""
+        if self.voice_panel is None:
+            return
+        job = self.voice_panel.end_reply()
+        if job is None or turn is None or self.session is None:
+            return
+        self._voice_replies[job.signals] = (self.session, turn, block)
+        job.signals.finished.connect(self._voice_reply_spoken)  # bound method: queued to the UI thread
+        job.signals.done.connect(self._voice_reply_done)
+
+    def _voice_reply_spoken(self, spoken) -> None:
+        ctx = self._voice_replies.pop(self.sender(), None)
+        cut = getattr(spoken, "cut_at", None)
+        if ctx is None or cut is None:
+            return
+        session, turn, block = ctx
+        if cut >= len(turn.text.rstrip()):
+            return  # stopped just as the last word ended: nothing was cut off
+        if block is not None and block in self.transcript.blocks:
+            note = "Reply stopped by the counsellor." if (turn.meta or {}).get("stopped") else ""
+            block.set_note(" ".join(filter(None, (note, cut_note(turn.text, cut)))))
+        job = Job(self._record_cut_job, session, turn, cut, name="record barge-in")
+        job.signals.failed.connect(self._cut_not_recorded)
+        self.runner.submit(job)
+
+    def _voice_reply_done(self) -> None:
+        self._voice_replies.pop(self.sender(), None)
+
+    @staticmethod
+    def _record_cut_job(state, session, turn, cut_at: int):  # session thread (the db writer)
+        from clientsim.voice.replies import record_cut
+
+        record_cut(session, turn, cut_at)
+        return cut_at
+
+    def _cut_not_recorded(self, message: str) -> None:
+        log.warning("where the reply was cut could not be stored: %s", message)
 
     # ------------------------------------------------------------------ ending
     def end(self) -> Job | None:
@@ -611,6 +743,15 @@ class SessionView(QWidget):
                 log.warning("could not end the session at shutdown: %s", exc)
         self.clock.stop()
         self.buffer.stop()
+        self.shutdown_voice()
+
+    def shutdown_voice(self) -> None:
+        """Stop the client's voice and the microphone, and wait for the voice threads."""
+        if self.voice_panel is not None:
+            try:
+                self.voice_panel.shutdown()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("voice did not shut down cleanly: %s", exc)
 
 
 def _parse(iso: str | None) -> datetime | None:

@@ -16,7 +16,10 @@ Signals: ``transcript_ready(str)`` (recognised speech for the input box),
 ``error(str)``, ``reply_cut(int)`` (barge-in: characters of the reply spoken),
 ``reply_spoken(object)`` (a ``SpokenReply`` when the client finished or was cut).
 The session view feeds replies with ``begin_reply()``, ``feed_reply(event)``,
-``end_reply()``.
+``end_reply()``, all on the UI thread (``end_reply`` returns the job that waits
+for the reply to be spoken, so the caller knows which reply a result is for).
+A missing speaker is reported as soon as voice starts: the client is muted and
+its replies stay readable.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ class VoicePanel(QWidget):
         self._listen_job: Job | None = None
         self._warm_job: Job | None = None
         self._speaker = None
+        self._muted_for_speaker = False  # muted by us because no speaker was found, not by the student
         self._closing = False
         self.last_problem = ""
         self._build()
@@ -145,6 +149,8 @@ class VoicePanel(QWidget):
         self.mute.toggled.connect(self._mute_toggled)
         row.addWidget(self.mute)
         self.captions = QCheckBox("Captions", self)
+        self.captions.setToolTip("Show the client's words while it speaks. Off: its reply appears in the "
+                                 "transcript only once it is complete")
         self.captions.setChecked(self.options.captions)
         self.captions.toggled.connect(self._captions_toggled)
         row.addWidget(self.captions)
@@ -207,6 +213,7 @@ class VoicePanel(QWidget):
         self._set_ready(True)
         self._fill_mics()
         self._open_microphone()
+        self._check_speaker()
 
     def _fill_mics(self) -> None:
         self.mic_combo.blockSignals(True)
@@ -326,6 +333,31 @@ class VoicePanel(QWidget):
         self.options.captions = on
         self.caption.setVisible(on)
 
+    def _check_speaker(self) -> bool:
+        """No output device: say so now and mute the client, rather than fail on its first reply."""
+        try:
+            present = bool(self.pipeline.output_devices())
+        except (VoiceUnavailable, DeviceLost):
+            return False  # no sound system at all: the microphone has already said so
+        if not present:
+            self._speaker_problem("No speaker or headphones were found. The client's replies are shown as "
+                                  "text; plug in headphones and press Retry.")
+        elif self._muted_for_speaker:
+            self._muted_for_speaker = False
+            self.mute.setChecked(False)
+        return present
+
+    def _speaker_problem(self, message: str) -> None:
+        if not self.mute.isChecked():
+            self._muted_for_speaker = True
+            self.mute.setChecked(True)
+        text = f"{self.last_problem}\n{message}" if self.last_problem and message not in self.last_problem \
+            else message
+        self.last_problem = text
+        self.status.setText(text)
+        self.retry_button.show()
+        self.error.emit(message)
+
     # ------------------------------------------------------------------ problems
     def _problem(self, message: str) -> None:
         """Say what happened and what to do; disable what cannot work; keep everything said."""
@@ -352,6 +384,7 @@ class VoicePanel(QWidget):
         self.last_problem = ""
         self._set_ready(True)
         self.status.setText(note)
+        self._check_speaker()
         self._listen()
 
     # ------------------------------------------------------------------ the client's voice
@@ -365,10 +398,11 @@ class VoicePanel(QWidget):
         if self._speaker is not None:
             self._speaker.feed(event)
 
-    def end_reply(self) -> None:
+    def end_reply(self) -> Job | None:
+        """No more text: the job finishes with the ``SpokenReply`` once it has been spoken (or cut)."""
         sp, self._speaker = self._speaker, None
         if sp is None:
-            return
+            return None
         sp.finish()
 
         def wait(state: JobState):
@@ -378,8 +412,13 @@ class VoicePanel(QWidget):
             return result
 
         job = Job(wait, name="speak reply")
-        job.signals.finished.connect(self.reply_spoken.emit)
-        self.runner.submit(job, pool="general")
+        job.signals.finished.connect(self._spoken)
+        return self.runner.submit(job, pool="general")
+
+    def _spoken(self, spoken) -> None:
+        if getattr(spoken, "error", None) and not self.mute.isChecked():
+            self._speaker_problem(f"{spoken.error} The client's replies are shown as text.")
+        self.reply_spoken.emit(spoken)
 
     def stop_speaking(self) -> None:
         if self.pipeline is not None:
@@ -401,16 +440,15 @@ class VoicePanel(QWidget):
                 if ev.input:
                     self._problem(ev.message)
                 else:
-                    self.mute.setChecked(True)
-                    self.last_problem = ev.message
-                    self.status.setText(ev.message)
-                    self.error.emit(ev.message)
+                    self._speaker_problem(ev.message)
         if level is not None:
             self.level.setValue(level.meter)
 
     # ------------------------------------------------------------------ shutdown
     def shutdown(self) -> None:
         """Stop audio and wait for the voice threads (call from the window's closeEvent)."""
+        if self._closing:
+            return
         self._closing = True
         self._timer.stop()
         for job in self.runner.active_jobs():

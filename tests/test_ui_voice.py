@@ -1,0 +1,195 @@
+"""The session view with voice on: the client speaks its replies, barge-in is recorded.
+
+Real SmolLM2 (client), real whisper tiny.en and piper (en_US-joe-medium), real
+SQLite and Qt offscreen; only the sound card is a fake (tests/fake_sounddevice.py),
+passed to the voice panel through the session view's ``voice_panel_factory``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clientsim import paths
+from clientsim.personas import PersonaLibrary
+from clientsim.settings import Settings, VoiceSettings
+from clientsim.storage import Database
+from clientsim.ui.engine_host import EngineHost
+from clientsim.ui.session_view import SessionView
+from clientsim.ui.workers import JobRunner
+from clientsim.voice.audio import SoundDeviceBackend
+from clientsim.voice.options import VoiceOptions
+
+from fake_sounddevice import FakeSoundDevice
+
+pytestmark = [pytest.mark.speech, pytest.mark.model, pytest.mark.slow]
+
+DATA = Path(__file__).parent / "data" / "voice"
+PERSONA = "linh-smoking"
+AUDIBLE = 1e-3  # FakeSoundDevice.sound_played_seconds threshold
+
+
+def _rows(session_id):
+    con = sqlite3.connect(paths.database_path())
+    try:
+        return con.execute("SELECT idx, speaker, text, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
+                           (session_id,)).fetchall()
+    finally:
+        con.close()
+
+
+class Harness:
+    """A SessionView as the main window builds it, with the voice panel on a fake sound device."""
+
+    def __init__(self, qtbot, smollm_path, fake: FakeSoundDevice, options: VoiceOptions) -> None:
+        from clientsim.ui.voice_panel import VoicePanel
+
+        self.fake = fake
+        self.runner = JobRunner()
+        self.host = EngineHost(self.runner, Settings(model_path=str(smollm_path), n_threads=2))
+        self.db = Database.open()
+        self.view = SessionView(self.runner, self.host, self.db, voice_panel_factory=lambda parent: VoicePanel(
+            parent, backend=SoundDeviceBackend(fake), options=options))
+        qtbot.addWidget(self.view)
+        self.view.resize(1000, 700)
+        self.view.show()
+        self.panel = self.view.voice_panel
+        self.persona = PersonaLibrary.load().personas[PERSONA]
+
+    def start(self, qtbot) -> None:
+        self.view.start(self.persona)
+        assert self.panel._warm_job is not None, "voice did not start warming up with the session"
+        qtbot.waitUntil(self.view.is_active, timeout=120_000)
+        qtbot.waitUntil(lambda: self.panel.pipeline is not None, timeout=120_000)
+        assert self.panel.pipeline.style.id == self.persona.voice.id
+
+    def close(self) -> None:
+        self.runner.shutdown()
+        self.view.end_for_shutdown()
+        self.host.close()
+        self.db.close()
+
+
+@pytest.fixture
+def harness(qtbot, smollm_path):
+    made = []
+
+    def make(fake, options=None):
+        h = Harness(qtbot, smollm_path, fake, options or VoiceOptions())
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.close()
+
+
+def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness):
+    h = harness(FakeSoundDevice(speed=1.0))
+    sv, panel, fake = h.view, h.panel, h.fake
+    h.start(qtbot)
+    assert panel.pipeline.listening and panel.talk_button.isEnabled()
+
+    spoken = []
+    panel.reply_spoken.connect(spoken.append)
+    sv.input.setPlainText("Hi Linh, thanks for coming. What brings you here today?")
+    job = sv.send()
+    finished_at = []
+    job.signals.finished.connect(lambda _turn: finished_at.append(time.monotonic()))
+    t0 = time.monotonic()
+    qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.05, timeout=120_000)
+    first_sound = time.monotonic()
+    assert float(np.max(np.abs(fake.played()))) > 0.05  # the client's voice, not noise
+    # half a second in, so that some of the reply has been heard
+    qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.5 or not panel.pipeline.speaking,
+                    timeout=30_000)
+    assert panel.pipeline.speaking, "the reply was over before the student could cut in"
+
+    # barge-in: the student holds the talk button while the client is speaking
+    panel.press_to_talk()
+    barged = time.monotonic()
+    heard = fake.sound_played_seconds(AUDIBLE)
+    qtbot.wait(700)
+    after = fake.sound_played_seconds(AUDIBLE) - heard
+    assert after < 0.15, f"the client kept talking for {after:.2f} s after the student cut in"
+    assert not panel.pipeline.player.busy()
+    panel.release_to_talk()
+
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    qtbot.waitUntil(lambda: bool(spoken), timeout=30_000)
+    reply = sv.session.turns[-1]
+    assert reply.speaker == "client" and reply.text.strip()
+    cut = spoken[0].cut_at
+    assert cut is not None and 0 <= cut < len(reply.text)
+
+    def stored_meta():
+        return json.loads(_rows(sv.session.id)[-1][3] or "{}")
+
+    qtbot.waitUntil(lambda: stored_meta().get("cut_at") == cut, timeout=30_000)
+    assert reply.meta.get("cut_at") == cut
+    block = sv.transcript.blocks[-1]
+    assert block.text() == reply.text  # the whole reply stays in the transcript
+    assert "interrupted here" in block.note_label.text() and block.note_label.isVisibleTo(sv)
+    spoken_first = spoken[0].first_audio_at
+    print(f"\nfirst client audio {first_sound - t0:.2f} s after sending; reply written "
+          f"{(finished_at[0] - t0) if finished_at else float('nan'):.2f} s after sending; cut at {cut} of "
+          f"{len(reply.text)} characters; output stopped {after:.3f} s of sound after barge-in "
+          f"(pressed {barged - first_sound:.2f} s after first sound)")
+    assert spoken_first is not None
+    # spoken while still being written: the first piece was ready before the whole reply had arrived
+    if len(reply.text.split()) >= 16:
+        assert spoken[0].first_piece_at < finished_at[0]
+
+    # the conversation goes on: the next message is answered as usual
+    sv.input.setPlainText("That sounds hard.")
+    sv.send()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    rows = _rows(sv.session.id)
+    assert [r[1] for r in rows] == ["client", "counsellor", "client", "counsellor", "client"]
+
+
+def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whole_reply(qtbot, harness):
+    Settings(voice=VoiceSettings(send_mode="auto")).save()
+    h = harness(FakeSoundDevice(speed=2.0), VoiceOptions(hands_free=True, captions=False))
+    sv, panel, fake = h.view, h.panel, h.fake
+    h.start(qtbot)
+    assert sv.voice_send_mode == "auto"
+    shown_while_streaming = []
+    sv.buffer.flushed.connect(lambda _text: shown_while_streaming.append(
+        sv.transcript.live.text() if sv.transcript.live is not None else None))
+
+    fake.say(DATA / "u01.wav")
+    qtbot.waitUntil(sv.is_generating, timeout=60_000)  # sent without pressing anything
+    assert sv.input.message() == ""
+    assert "brings you" in sv.transcript.texts()[-2][1].lower()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    rows = _rows(sv.session.id)
+    assert [r[1] for r in rows] == ["client", "counsellor", "client"]
+    assert "brings you" in rows[1][2].lower()
+    assert shown_while_streaming and all(t == "…" for t in shown_while_streaming), shown_while_streaming
+    assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # shown once complete
+    qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.2, timeout=60_000)
+    assert float(np.max(np.abs(fake.played()))) > 0.05  # the client's voice, not noise
+
+
+def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):
+    h = harness(FakeSoundDevice(speed=2.0, outputs=()))
+    sv, panel, fake = h.view, h.panel, h.fake
+    h.start(qtbot)
+    assert "No speaker or headphones" in panel.status.text()
+    assert panel.mute.isChecked() and panel.retry_button.isVisibleTo(sv)
+    assert panel.talk_button.isEnabled()  # the microphone still works
+
+    sv.input.setPlainText("Hi Linh, what brings you here today?")
+    sv.send()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    rows = _rows(sv.session.id)
+    assert [r[1] for r in rows] == ["client", "counsellor", "client"]
+    assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # muted: the text streams as usual
+    qtbot.waitUntil(lambda: panel.caption.text() != "", timeout=10_000)  # captions carry on
+    assert fake.played().size == 0
