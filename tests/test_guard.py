@@ -56,3 +56,11 @@ def test_rtl_and_emoji_survive_repair():
     text = "أنا متعب جدا 😔 really tired."
     out, found = repair(text, "Ana Lee", "", 3)
     assert out == text and not found
+
+
+def test_leaked_reminder_is_cut():
+    out, found = repair("I'm okay. [Linh, the client, answers in the first person. Reply in one or two sentences.]",
+                        "Linh Tran", "", 3)
+    assert out == "I'm okay." and found[0].check == "stage_direction"
+    _, found = repair("Reply in one or two sentences. Fine.", "Linh Tran", "", 3)
+    assert any(v.check == "instruction_reveal" for v in found)

@@ -34,7 +34,8 @@ _INSTRUCTIONS = re.compile(
     r"\b(?:my (?:instructions|prompt|system prompt|persona|character sheet|programming|guidelines)"
     r"|system prompt|(?:i was|i've been|i have been|i am|i'm) (?:told|instructed|programmed|asked) to (?:play|act|pretend|role)"
     r"|role-?play(?:ing)?|stay(?:ing)? in character|break(?:ing)? character|(?:this|the) simulation"
-    r"|learning objectives?|instructor notes?|trainee brief)",
+    r"|learning objectives?|instructor notes?|trainee brief"
+    r"|the client,? answers in the first person|reply in (?:one|two|three) (?:or|to) (?:two|three|four|six) sentences)",
     re.IGNORECASE,
 )
 _COUNSELLOR_VOICE = re.compile(
@@ -62,7 +63,7 @@ _COUNSELLOR_VOICE = re.compile(
 _CODE = re.compile(r"```|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
 _LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
 _LABEL_MID = re.compile(rf"(?:\n|^|(?<=[.!?\"'])\s+)(?:\*\*)?{ROLE_WORDS}(?:\*\*)?\s*:", re.IGNORECASE)
-_STAGE = re.compile(r"\*[^*\n]{1,80}\*|\((?:[^()\n]{0,60})\b(?:sigh|sighs|pause|pauses|laugh|laughs|cries|crying|looks|shrugs|nods|smiles|tears|quietly|softly|silence|long pause)\b[^()\n]{0,60}\)|\[[^\]\n]{1,60}\]", re.IGNORECASE)
+_STAGE = re.compile(r"\*[^*\n]{1,80}\*|\((?:[^()\n]{0,60})\b(?:sigh|sighs|pause|pauses|laugh|laughs|cries|crying|looks|shrugs|nods|smiles|tears|quietly|softly|silence|long pause)\b[^()\n]{0,60}\)|\[[^\]\n]{1,240}\]|\[[^\]\n]*$", re.IGNORECASE)
 _MARKDOWN = re.compile(r"^\s*(?:[-*•]\s+|\d+[.)]\s+|#+\s+)", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[A-Z\"'(])")
 
