@@ -20,7 +20,13 @@ def hook(name, args):
 sys.addaudithook(hook)
 from clientsim.cli.main import main
 code = main(["chat", "--persona", "riley-panic", "--model", sys.argv[1], "--seed", "3", "--json"])
-sockets = [fd for fd in os.listdir("/proc/self/fd") if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")]
+sockets = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+            sockets.append(fd)
+    except OSError:  # the descriptor of the listing itself is gone by now
+        pass
 print("EVENTS", events, "SOCKETS", sockets, "CODE", code, file=sys.stderr)
 """
 
