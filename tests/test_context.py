@@ -25,3 +25,15 @@ def test_clip_long_message_keeps_head_and_tail():
     text = "start " + "word " * 5000 + "the end"
     clipped = clip_for_model(text, 3000)
     assert len(clipped) < 3200 and clipped.startswith("start") and clipped.endswith("the end")
+
+
+def test_summary_can_shrink_to_nothing():
+    w = ContextWindow()
+    turns = [("client", f"Line {i}. More.") for i in range(40)]
+    while w.condense(turns, keep_recent=4):
+        pass
+    full = w.summary()
+    assert w.shrink_summary() and len(w.summary()) < len(full)
+    while w.shrink_summary():
+        pass
+    assert w.summary() == "Earlier in this session (condensed):\n…"

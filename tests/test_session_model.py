@@ -131,7 +131,7 @@ def test_long_message_is_kept_whole_and_clipped_for_the_model(engine, persona, t
 def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
     from conftest import MODELS_DIR, SMOLLM_FILE
 
-    e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=1024, seed=2).load()
+    e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=2048, seed=2).load()
     db = Database.open(tmp_path / "long.sqlite3")
     s = PracticeSession.start(db, persona, e, seed=2, prime=False)
     s.simulator.max_tokens = 40

@@ -42,8 +42,15 @@ class ContextWindow:
             return ""
         lines = self.summary_lines
         if len(lines) > self.max_summary_lines:
-            lines = ["…"] + lines[-self.max_summary_lines:]
+            lines = ["…"] + (lines[-self.max_summary_lines:] if self.max_summary_lines else [])
         return "Earlier in this session (condensed):\n" + "\n".join(lines)
+
+    def shrink_summary(self) -> bool:
+        """Keep fewer summary lines (the oldest go first); False when there is nothing left to drop."""
+        if not self.summary_lines or self.max_summary_lines == 0:
+            return False
+        self.max_summary_lines = min(self.max_summary_lines, len(self.summary_lines)) // 2
+        return True
 
     def condense(self, turns: list[tuple[str, str]], keep_recent: int = 4) -> bool:
         """Fold the oldest half of the live turns into the summary. False if nothing can be folded."""

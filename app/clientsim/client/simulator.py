@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from clientsim.client import guard
 from clientsim.client.context import ContextWindow, clip_for_model
 from clientsim.client.prompt import LENGTH_GUIDE, build_system_prompt, max_sentences
+from clientsim.core.errors import ModelError
 from clientsim.core.jobs import JobState
 from clientsim.llm.engine import GenerationStats, LlmEngine, SamplingParams
 from clientsim.personas.model import Persona
@@ -93,15 +94,29 @@ class ClientSimulator:
         return {"role": "system", "content": content}
 
     def messages(self, turns: list[tuple[str, str]]) -> list[dict]:
-        """Chat messages for the model; condenses old turns when the context would overflow."""
+        """Chat messages for the model, always within its context window.
+
+        In order, until it fits: condense the oldest live turns; keep fewer
+        summary lines; hear less of very long counsellor messages. The persona
+        prompt itself is never cut.
+        """
         budget = self.engine.n_ctx - self.max_tokens - 32
+        clip = MODEL_MESSAGE_CHARS
         while True:
             live = turns[self.window.condensed_upto:]
-            msgs = [self._system_message()] + (self._script(live) if self.mode == "script" else self._chat(live))
-            if len(self.engine.chat_tokens(msgs)) <= budget or not self.window.condense(turns):
+            msgs = [self._system_message()] + (self._script(live, clip) if self.mode == "script" else self._chat(live, clip))
+            if len(self.engine.chat_tokens(msgs)) <= budget:
                 return msgs
+            if self.window.condense(turns) or self.window.shrink_summary():
+                continue
+            if clip > 200:
+                clip //= 2
+                continue
+            raise ModelError(
+                f"This model's context ({self.engine.n_ctx} tokens) is too small for {self.persona.name}'s persona.",
+                hint="Choose a model with a larger context window in Settings, or a larger --ctx.")
 
-    def _chat(self, live: list[tuple[str, str]]) -> list[dict]:
+    def _chat(self, live: list[tuple[str, str]], clip: int = MODEL_MESSAGE_CHARS) -> list[dict]:
         # A short reminder after every counsellor line: small models follow what is
         # nearest the point of generation. Kept on every turn (not only the last) so
         # the prompt prefix, and with it the KV cache, stays the same from turn to turn.
@@ -109,15 +124,15 @@ class ClientSimulator:
         msgs = []
         for speaker, text in live:
             if speaker == "counsellor":
-                msgs.append({"role": "user", "content": clip_for_model(text, MODEL_MESSAGE_CHARS) + reminder})
+                msgs.append({"role": "user", "content": clip_for_model(text, clip) + reminder})
             else:
                 msgs.append({"role": "assistant", "content": text})
         return msgs
 
-    def _script(self, live: list[tuple[str, str]]) -> list[dict]:
+    def _script(self, live: list[tuple[str, str]], clip: int = MODEL_MESSAGE_CHARS) -> list[dict]:
         first = self.persona.first_name
         lines = [f"{'Counsellor' if sp == 'counsellor' else first}: "
-                 f"{clip_for_model(text, MODEL_MESSAGE_CHARS) if sp == 'counsellor' else text}" for sp, text in live]
+                 f"{clip_for_model(text, clip) if sp == 'counsellor' else text}" for sp, text in live]
         _, _, length_rule = LENGTH_GUIDE.get(self.persona.style.reply_length, LENGTH_GUIDE["short"])
         return [{"role": "user", "content": "The session so far:\n" + "\n".join(lines) +
                  f"\n\nWhat does {first} say next? {length_rule} Write only {first}'s words."}]
