@@ -54,13 +54,15 @@ _COUNSELLOR_VOICE = re.compile(
     r"|\bit sounds like you(?:'re| are| have| feel)?\b|\bi(?:'m| am) sorry to hear (?:that )?you"
     r"|\bi understand (?:that |how )?you(?:'re| are| feel)\b|\bthank you for sharing\b"
     r"|\bhow (?:are you|have you been) feeling about (?:that|this)\b"
+    r"|\bfeel free to (?:ask|reach|let me know|share)|\bif you have any (?:more |other |further )?questions\b"
+    r"|\bi can help you\b|\b(?:is there )?anything else (?:i can|you'?d like)|\blet me know if\b"
     r"|(?:^|\. )i(?:'d| would) (?:recommend|suggest|advise) (?:you|that you)"
     r"|here are (?:some|a few) (?:tips|strategies|suggestions|steps)"
     r"|it'?s important (?:for you )?to (?:remember|seek|consult|talk to a)"
     r"|(?:please )?(?:consider )?(?:reach(?:ing)? out to|consult(?:ing)?) (?:a|your) (?:mental health )?professional)",
     re.IGNORECASE | re.MULTILINE,
 )
-_CODE = re.compile(r"```|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
+_CODE = re.compile(r"```|`[^`\n]{1,40}\(\)`|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
 _LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
 _LABEL_MID = re.compile(rf"(?:\n|^|(?<=[.!?\"'])\s+)(?:\*\*)?{ROLE_WORDS}(?:\*\*)?\s*:", re.IGNORECASE)
 _STAGE = re.compile(r"\*[^*\n]{1,80}\*|\((?:[^()\n]{0,60})\b(?:sigh|sighs|pause|pauses|laugh|laughs|cries|crying|looks|shrugs|nods|smiles|tears|quietly|softly|silence|long pause)\b[^()\n]{0,60}\)|\[[^\]\n]{1,240}\]|\[[^\]\n]*$", re.IGNORECASE)
