@@ -46,7 +46,7 @@ class ReportView(QWidget):
 
     def set_report(self, report: dict) -> None:
         self.report = report
-        self.browser.setHtml(report_mod.render(report, "html"))
+        self.browser.setHtml(_for_screen(report_mod.render(report, "html")))
         self._set_enabled(True)
 
     def _anchor(self, url) -> None:
@@ -77,3 +77,13 @@ class ReportView(QWidget):
             QMessageBox.warning(self, "Could not save the report", f"{exc}\n\nTry another folder.")
             return
         self.saved.emit(str(written))
+
+
+def _for_screen(html: str) -> str:
+    """The saved HTML is laid out for a browser page; QTextBrowser in a narrow
+    column handles neither `max-width` with auto margins nor point sizes the way a
+    browser does, so headings are scaled down and the page width freed here."""
+    import re
+
+    html = html.replace("max-width: 60em; margin: 1em auto; padding: 0 1em;", "margin: 0; padding: 0;")
+    return re.sub(r"(h1 \{ font-size: )[0-9.]+pt", r"\g<1>13pt", html).replace("h2 { font-size: 12.5pt", "h2 { font-size: 11.5pt")
