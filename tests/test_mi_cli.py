@@ -8,16 +8,9 @@ import pytest
 
 from clientsim.cli.main import main
 
-TURNS = [
-    ("counsellor", "Hi Dan, thanks for coming in. What brings you here today?"),
-    ("client", "My doctor says I drink too much. I don't really think it's a problem."),
-    ("counsellor", "Do you drink every day?"),
-    ("client", "Most days, a few beers after work."),
-    ("counsellor", "It helps you unwind after a long day."),
-    ("client", "Yeah, exactly. But I guess I've been sleeping badly and my wife is worried."),
-    ("counsellor", "You need to stop drinking, it is bad for your liver."),
-    ("client", "I know, I know. I do want to feel better in the mornings."),
-]
+from mi_sample import TURNS as SAMPLE_TURNS  # noqa: E402
+
+TURNS = SAMPLE_TURNS[:8]
 
 
 def transcript(turns=TURNS, **extra):
