@@ -14,7 +14,7 @@ import codecs
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -191,46 +191,60 @@ class LlmEngine:
     def prime(self, messages: list[dict]) -> int:
         """Evaluate a prompt prefix now (at session start) so later turns only pay for new tokens."""
         with self._lock:
-            llama = self._require()
+            self._require()
             tokens = self.chat_tokens(messages, add_generation_prompt=False)
-            prefix = 0
-            for a, b in zip(llama._input_ids, tokens):
-                if a != b:
-                    break
-                prefix += 1
-            if prefix < len(tokens):
-                if prefix > 0 and llama._ctx.kv_cache_seq_rm(-1, prefix, -1):
-                    llama.n_tokens = prefix
-                else:
-                    llama.reset()
-                    prefix = 0
-                llama.eval(tokens[prefix:])
-            return len(tokens) - prefix
+            return self._extend_cache(tokens, len(tokens))
+
+    def _extend_cache(self, tokens: list[int], end: int, state: JobState | None = None, chunk: int = 64) -> int:
+        """Make the KV cache hold tokens[:end]: keep the common prefix, evaluate the rest.
+
+        With a JobState, evaluated in chunks so Stop works during a long prompt too
+        (llama.cpp cannot be interrupted inside one decode call). Returns how many
+        tokens were evaluated.
+        """
+        from llama_cpp import Llama
+
+        llama = self.llama
+        cached = min(Llama.longest_token_prefix(llama._input_ids.tolist(), tokens), end)
+        if cached >= end:
+            return 0
+        if cached > 0 and llama._ctx.kv_cache_seq_rm(-1, cached, -1):
+            llama.n_tokens = cached
+        else:
+            llama.reset()
+            cached = 0
+        if state is None:
+            chunk = end - cached  # nothing to cancel: one call, batched by llama.cpp itself
+        for pos in range(cached, end, chunk):
+            if state is not None and state.cancelled:
+                return pos - cached
+            llama.eval(tokens[pos:min(pos + chunk, end)])
+        return end - cached
 
     # ---- generation -----------------------------------------------------
     def stream_tokens(self, tokens: list[int], params: SamplingParams | None = None,
                       state: JobState | None = None, grammar=None) -> Iterator[str]:
         """Yield text pieces for a prompt given as tokens. Stops at end-of-turn, max_tokens or cancel."""
         import llama_cpp
+        from llama_cpp import Llama
 
         p = params or SamplingParams()
         stats = GenerationStats(prompt_tokens=len(tokens))
         self.last_stats = stats
         with self._lock:
             llama = self._require()
-            cached = 0
-            for a, b in zip(llama._input_ids, tokens):
-                if a != b:
-                    break
-                cached += 1
+            cached = Llama.longest_token_prefix(llama._input_ids.tolist(), tokens)
             stats.new_prompt_tokens = len(tokens) - min(cached, len(tokens) - 1)
             if len(tokens) + p.max_tokens > llama.n_ctx():
                 raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
                                  hint="This is a bug: older turns should have been condensed.")
             start = time.perf_counter()
-            if self._eval_prefix_cancellably(tokens, cached, state):
-                stats.stopped_by = "cancelled"
-                return
+            if state is not None and len(tokens) - 1 - cached > 128:
+                # generate() evaluates the last token itself and finds the rest cached
+                self._extend_cache(tokens, len(tokens) - 1, state)
+                if state.cancelled:
+                    stats.stopped_by = "cancelled"
+                    return
             seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))
             llama.set_seed(seed)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -263,32 +277,6 @@ class LlmEngine:
                 raise
             finally:
                 gen.close()
-
-    def _eval_prefix_cancellably(self, tokens: list[int], cached: int, state: JobState | None,
-                                 chunk: int = 64) -> bool:
-        """Evaluate a long new prompt in chunks so Stop works during prompt evaluation too.
-
-        llama.cpp cannot be interrupted inside one decode call; `generate` then
-        finds these tokens cached and evaluates only the last few. True if cancelled.
-        """
-        llama = self.llama
-        todo = len(tokens) - 1 - cached  # generate() always evaluates at least the last token
-        if state is None or todo <= chunk * 2:
-            return False
-        if cached > 0:
-            if not llama._ctx.kv_cache_seq_rm(-1, cached, -1):
-                return False
-            llama.n_tokens = cached
-        else:
-            llama.reset()
-        pos = cached
-        while pos < len(tokens) - 1:
-            if state.cancelled:
-                return True
-            end = min(pos + chunk, len(tokens) - 1)
-            llama.eval(tokens[pos:end])
-            pos = end
-        return state.cancelled
 
     def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
                     state: JobState | None = None, grammar=None) -> Iterator[str]:
