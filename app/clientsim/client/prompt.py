@@ -43,8 +43,16 @@ STAGE_GUIDE = {
 }
 
 
+def _length(persona: Persona) -> tuple[int, int, str]:
+    return LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])
+
+
 def max_sentences(persona: Persona) -> int:
-    return LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])[1]
+    return _length(persona)[1]
+
+
+def length_rule(persona: Persona) -> str:
+    return _length(persona)[2]
 
 
 def _bullets(items, limit: int = 4) -> str:
@@ -67,34 +75,28 @@ def build_system_prompt(persona: Persona) -> str:
     about.append(f"- Your story: {_sentence(persona.history)}")
     if persona.cbt:
         c = persona.cbt
-        if c.core_beliefs:
-            about.append(f"- Deep down you believe: {_bullets(c.core_beliefs, 3)}")
-        if c.intermediate_beliefs:
-            about.append(f"- Your rules for life: {_bullets(c.intermediate_beliefs, 3)}")
-        if c.coping_strategies:
-            about.append(f"- How you cope: {_bullets(c.coping_strategies, 3)}")
+        about += [f"- {label}: {_bullets(items, 3)}" for label, items in (
+            ("Deep down you believe", c.core_beliefs), ("Your rules for life", c.intermediate_beliefs),
+            ("How you cope", c.coping_strategies)) if items]
         for s in c.situations[:3]:
             about.append(f"- When {s.situation.rstrip('.')}, you think \"{s.automatic_thought}\" and feel "
                          f"{s.emotion}; then you {s.behaviour.rstrip('.')}.")
     if persona.mi:
         m = persona.mi
         about.append(f"- About this change ({m.target_behaviour.rstrip('.')}): {STAGE_GUIDE.get(m.stage_of_change, '')}")
-        if m.reasons_against_change:
-            about.append(f"- Why you would rather not change: {_bullets(m.reasons_against_change)}")
-        if m.reasons_for_change:
-            about.append(f"- Worries you keep to yourself until the counsellor really listens: {_bullets(m.reasons_for_change)}")
-        if m.values:
-            about.append(f"- What matters most to you: {_bullets(m.values)}")
+        about += [f"- {label}: {_bullets(items)}" for label, items in (
+            ("Why you would rather not change", m.reasons_against_change),
+            ("Worries you keep to yourself until the counsellor really listens", m.reasons_for_change),
+            ("What matters most to you", m.values)) if items]
     if persona.risk.level != "none" and persona.risk.details:
         about.append(f"- Private: {_sentence(persona.risk.details)} {_sentence(persona.risk.disclosure)}")
-    _, _, length_rule = LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])
     speak = [
         f"- {STYLE_GUIDE.get(persona.style.conversational_style, '')}",
         f"- {RESISTANCE_GUIDE.get(persona.style.resistance, '')}",
     ]
     if persona.style.notes:
         speak.append(f"- {_sentence(persona.style.notes)}")
-    speak.append(f"- {length_rule} Everyday spoken words, first person, no lists.")
+    speak.append(f"- {length_rule(persona)} Everyday spoken words, first person, no lists.")
     if persona.sample_lines:
         speak.append("- Things you have said: " + " ".join(f"\"{s}\"" for s in persona.sample_lines[:6]))
     never = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from clientsim.client import guard
 from clientsim.client.context import ContextWindow, clip_for_model
-from clientsim.client.prompt import LENGTH_GUIDE, build_system_prompt, max_sentences
+from clientsim.client.prompt import build_system_prompt, length_rule, max_sentences
 from clientsim.core.errors import ModelError
 from clientsim.core.jobs import JobState
 from clientsim.llm.engine import GenerationStats, LlmEngine, SamplingParams
@@ -85,7 +85,7 @@ class ClientSimulator:
         self.window = ContextWindow()
         self.max_sentences = max_sentences(persona)
         self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
-        self._length_rule = LENGTH_GUIDE.get(persona.style.reply_length, LENGTH_GUIDE["short"])[2]
+        self._length_rule = length_rule(persona)
 
     # ---- prompt ----------------------------------------------------------
     def _system_message(self) -> dict:
@@ -133,9 +133,8 @@ class ClientSimulator:
         first = self.persona.first_name
         lines = [f"{'Counsellor' if sp == 'counsellor' else first}: "
                  f"{clip_for_model(text, clip) if sp == 'counsellor' else text}" for sp, text in live]
-        _, _, length_rule = LENGTH_GUIDE.get(self.persona.style.reply_length, LENGTH_GUIDE["short"])
         return [{"role": "user", "content": "The session so far:\n" + "\n".join(lines) +
-                 f"\n\nWhat does {first} say next? {length_rule} Write only {first}'s words."}]
+                 f"\n\nWhat does {first} say next? {self._length_rule} Write only {first}'s words."}]
 
     def prime(self) -> int:
         """Evaluate the persona prompt now so the first reply only pays for the new tokens."""

@@ -86,10 +86,9 @@ class PracticeSession:
         """
         session_id = new_session_id()
         started = now_iso()
-        sim_seed = seed
         s = cls(db, session_id, persona, engine, [], started, seed, read_only=False,
                 model=engine.info.to_dict() | {"sha256": cached_sha256(engine.model_path, compute=False)})
-        if sim_seed is None:
+        if seed is None:
             s.seed = s.simulator.seed
         if live_coding:
             s._enable_live_coding()
@@ -148,9 +147,6 @@ class PracticeSession:
         if len(clean) > MAX_MESSAGE_CHARS:
             raise UserError(f"That message is {len(clean):,} characters; the limit is {MAX_MESSAGE_CHARS:,}.",
                             hint="Nothing was sent: shorten it and send it again.")
-        if self.turns and self.turns[-1].speaker == "counsellor":
-            # the previous reply was never produced (failed or the app restarted): allowed, the client answers both
-            pass
         meta = {"mi": code} if (code := self._code("counsellor", clean)) else {}
         return self._store(Turn(len(self.turns), "counsellor", clean, now_iso(), meta))
 
