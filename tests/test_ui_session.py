@@ -18,18 +18,11 @@ from clientsim import paths
 from clientsim.settings import Settings
 from clientsim.ui.main_window import SESSION, MainWindow
 from clientsim.ui.review_panel import report_support
-from ui_helpers import visible_label_texts
+from ui_helpers import stored_turn_rows, visible_label_texts
 
 PERSONA = "linh-smoking"
 
 
-def _rows(session_id):
-    con = sqlite3.connect(paths.database_path())
-    try:
-        return con.execute("SELECT idx, speaker, text, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
-                           (session_id,)).fetchall()
-    finally:
-        con.close()
 
 
 class GapMeter:
@@ -90,7 +83,7 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     assert sv.stop_button.isEnabled() and not sv.send_button.isEnabled()
     qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
     meter.stop()
-    rows = _rows(sv.session.id)
+    rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert rows[1][2] == "Hi Linh, thanks for coming in. What brings you here today?"
     assert rows[2][2].strip() and sv.transcript.texts()[-1] == ("client", rows[2][2])
@@ -116,7 +109,7 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     stop_s = time.monotonic() - t0
     print(f"Stop: reply ended {stop_s * 1000:.0f} ms after Esc")
     assert stop_s < 2.0
-    rows = _rows(sv.session.id)
+    rows = stored_turn_rows(sv.session.id)
     assert rows[-1][1] == "client" and json.loads(rows[-1][3] or "{}").get("stopped") is True
     assert sv.transcript.blocks[-1].note_label.text().startswith("Reply stopped")
 
@@ -172,14 +165,14 @@ def test_full_disk_keeps_the_turn_and_says_so(qtbot, smollm_path):
     warning = next(m.text for m in w.message_bar.messages() if m.key == PENDING_KEY)
     assert "kept in memory" in warning and "saved" in warning
     qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
-    assert len(_rows(sid)) == 1  # only the opening statement reached the file
+    assert len(stored_turn_rows(sid)) == 1  # only the opening statement reached the file
     assert sv.transcript.texts()[1] == ("counsellor", long_message)
 
     # room again: the next write flushes what waited, and the student is told
     w.db.conn.execute("PRAGMA max_page_count = 1073741823")
     qtbot.keyClick(w, Qt.Key_E, Qt.ControlModifier)
     qtbot.waitUntil(lambda: sv.ended, timeout=60_000)
-    rows = _rows(sid)
+    rows = stored_turn_rows(sid)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert rows[1][2] == long_message
     w.drain_db_notices()

@@ -8,14 +8,12 @@ passed to the voice panel through the session view's ``voice_panel_factory``.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from clientsim import paths
 from clientsim.personas import PersonaLibrary
 from clientsim.settings import Settings, VoiceSettings
 from clientsim.storage import Database
@@ -26,6 +24,7 @@ from clientsim.voice.audio import SoundDeviceBackend
 from clientsim.voice.options import VoiceOptions
 
 from fake_sounddevice import FakeSoundDevice
+from ui_helpers import stored_turn_rows
 
 pytestmark = [pytest.mark.speech, pytest.mark.model, pytest.mark.slow]
 
@@ -34,13 +33,6 @@ PERSONA = "linh-smoking"
 AUDIBLE = 1e-3  # FakeSoundDevice.sound_played_seconds threshold
 
 
-def _rows(session_id):
-    con = sqlite3.connect(paths.database_path())
-    try:
-        return con.execute("SELECT idx, speaker, text, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
-                           (session_id,)).fetchall()
-    finally:
-        con.close()
 
 
 class Harness:
@@ -128,7 +120,7 @@ def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness):
     assert cut is not None and 0 <= cut < len(reply.text)
 
     def stored_meta():
-        return json.loads(_rows(sv.session.id)[-1][3] or "{}")
+        return json.loads(stored_turn_rows(sv.session.id)[-1][3] or "{}")
 
     qtbot.waitUntil(lambda: stored_meta().get("cut_at") == cut, timeout=30_000)
     assert reply.meta.get("cut_at") == cut
@@ -149,7 +141,7 @@ def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness):
     sv.input.setPlainText("That sounds hard.")
     sv.send()
     qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
-    rows = _rows(sv.session.id)
+    rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client", "counsellor", "client"]
 
 
@@ -168,7 +160,7 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     assert sv.input.message() == ""
     assert "brings you" in sv.transcript.texts()[-2][1].lower()
     qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
-    rows = _rows(sv.session.id)
+    rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert "brings you" in rows[1][2].lower()
     assert shown_while_streaming and all(t == "…" for t in shown_while_streaming), shown_while_streaming
@@ -188,7 +180,7 @@ def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):
     sv.input.setPlainText("Hi Linh, what brings you here today?")
     sv.send()
     qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
-    rows = _rows(sv.session.id)
+    rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # muted: the text streams as usual
     qtbot.waitUntil(lambda: panel.caption.text() != "", timeout=10_000)  # captions carry on

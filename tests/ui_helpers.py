@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from PySide6.QtWidgets import QLabel, QWidget
 
+from clientsim import paths
 from clientsim.storage import Database, new_session_id, now_iso
 
 
@@ -24,3 +27,13 @@ def make_past_session(persona, status: str = "ended", turns=None) -> str:
     db.end_session(sid, status, now_iso())
     db.close()
     return sid
+
+
+def stored_turn_rows(session_id: str) -> list[tuple]:
+    """(idx, speaker, text, meta_json) of a session's turns, read straight from the SQLite file."""
+    con = sqlite3.connect(paths.database_path())
+    try:
+        return con.execute("SELECT idx, speaker, text, meta_json FROM turns WHERE session_id = ? ORDER BY idx",
+                           (session_id,)).fetchall()
+    finally:
+        con.close()
