@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clientsim.voice.testset import word_errors
+from clientsim.voice.wer import word_errors
 from clientsim.voice.wavio import read_wav
 
 pytestmark = [pytest.mark.speech, pytest.mark.model, pytest.mark.slow]

@@ -16,7 +16,7 @@ from clientsim.voice.jobs import wait_for
 from clientsim.voice.options import VoiceOptions
 from clientsim.voice.pipeline import VoiceTurnPipeline
 from clientsim.voice.stt import SpeechRecognizer
-from clientsim.voice.testset import normalise, word_errors
+from clientsim.voice.wer import normalise, word_errors
 from clientsim.voice.tts import SpeechSynthesizer, VoiceStyle
 from clientsim.voice.vad import SileroVad
 

@@ -1,8 +1,9 @@
 """`clientsim bench voice`: recognition accuracy, turn latency, real-time factors, memory.
 
 1. Word error rate of tiny.en and base on 30 counsellor utterances spoken by
-   six espeak-ng voices (never the client's piper voice), text normalised
-   (case, punctuation, digits, -ise/-ize). Made once in the cache folder.
+   six espeak-ng voices (never the client's piper voice), both texts
+   normalised as Whisper's English normaliser does (``voice/wer.py``). Made
+   once in the cache folder.
 2. Voice turns through the app's pipeline with the client model: per turn,
    end of speech (end of the WAV, as at push-to-talk release) to transcript,
    to first client token and to first client audio; p50 and p90. In
@@ -63,7 +64,7 @@ def _testset():
 
 def measure_wer(items, model: str, threads: int) -> dict:
     from clientsim.voice.stt import SpeechRecognizer
-    from clientsim.voice.testset import wer, word_errors
+    from clientsim.voice.wer import wer, word_errors
     from clientsim.voice.wavio import read_wav_16k
 
     r = SpeechRecognizer(model, cpu_threads=threads)

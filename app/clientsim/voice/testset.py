@@ -3,13 +3,13 @@
 espeak-ng (Debian package ``espeak-ng``) speaks each line with one of several
 voices and speeds, cycling, so recognition is measured on more than one
 voice. Files are 16 kHz mono 16-bit WAV with a ``manifest.json`` holding the
-reference text. The client's voice (piper joe) is deliberately not used.
+reference text. The client's voice (piper joe) is deliberately not used. Scoring is
+``clientsim.voice.wer``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -110,46 +110,3 @@ def load_testset(folder: str | Path) -> list[TestUtterance]:
     folder = Path(folder)
     data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return [TestUtterance(d["id"], d["text"], d["voice"], int(d["speed"]), folder / d["file"]) for d in data]
-
-
-_NUMBER_WORDS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-                 "7": "seven", "8": "eight", "9": "nine", "10": "ten", "100": "one hundred"}
-_SPELLINGS = {"ok": "okay", "alright": "all right", "percent": "percent", "%": " percent"}
-
-
-def normalise(text: str) -> list[str]:
-    """Lower case, no punctuation, digits as words, a few spelling variants unified."""
-    t = text.lower().replace("’", "'").replace("%", " percent")
-    t = re.sub(r"[^a-z0-9' ]+", " ", t)
-    words = []
-    for w in t.split():
-        w = w.strip("'")
-        if not w:
-            continue
-        w = _NUMBER_WORDS.get(w, w)
-        w = _SPELLINGS.get(w, w)
-        w = re.sub(r"^(\w{3,})is(e|ed|es|ing)$", r"\1iz\2", w)  # summarise == summarize
-        words.extend(w.split())
-    return words
-
-
-def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(edit distance in words, number of reference words) after normalising both."""
-    ref, hyp = normalise(reference), normalise(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
-
-
-def wer(pairs) -> float:
-    """Corpus word error rate over (reference, hypothesis) pairs."""
-    errors = words = 0
-    for ref, hyp in pairs:
-        e, n = word_errors(ref, hyp)
-        errors += e
-        words += n
-    return errors / words if words else 0.0
