@@ -89,6 +89,7 @@ class VoiceTurnPipeline:
         self._ptt_frames: list[np.ndarray] | None = None  # not None while the talk key is held
         self._ring: collections.deque = collections.deque(maxlen=max(1, round(self.options.preroll_s / FRAME_S)))
         self._active_speaker: ReplySpeaker | None = None
+        self._last_speaker: ReplySpeaker | None = None  # the client's latest reply: context for recognition
 
     # -- listeners ----------------------------------------------------------------
     def add_listener(self, fn: Callable[[Any], None]) -> None:
@@ -253,8 +254,17 @@ class VoiceTurnPipeline:
             return item
 
     # -- recognition --------------------------------------------------------------
-    def recognise(self, audio: np.ndarray) -> Recognition:
-        rec = self.stt.transcribe(audio)
+    def last_reply(self) -> str:
+        """What the client last said, up to where the student cut in (the recogniser's context)."""
+        sp = self._last_speaker
+        if sp is None:
+            return ""
+        text, cut = sp.chunker.text, sp.result.cut_at
+        return text[:cut] if cut is not None else text
+
+    def recognise(self, audio: np.ndarray, prompt: str | None = None) -> Recognition:
+        """The student's words; ``prompt`` defaults to the client's last reply ("" for none)."""
+        rec = self.stt.transcribe(audio, prompt=self.last_reply() if prompt is None else prompt)
         self.recorder.save("counsellor", audio, SAMPLE_RATE)
         self._emit(Transcribed(rec.text))
         return rec
@@ -264,7 +274,7 @@ class VoiceTurnPipeline:
         muted = self.options.mute or self.output_error is not None
         sp = ReplySpeaker(self.tts, self.player, self.style, muted=muted, on_caption=self._caption,
                           clock=self.clock)
-        self._active_speaker = sp
+        self._active_speaker = self._last_speaker = sp
         return sp
 
     def speak(self, stream: Iterable, state: JobState | None = None) -> SpokenReply:
