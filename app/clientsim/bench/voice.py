@@ -3,7 +3,11 @@
 1. Word error rate of tiny.en and base on 30 counsellor utterances spoken by
    six espeak-ng voices (never the client's piper voice), both texts
    normalised as Whisper's English normaliser does (``voice/wer.py``). Made
-   once in the cache folder.
+   once in the cache folder. Each utterance is recognised with the previous
+   utterance's transcript as context, standing in for the client's last
+   reply that the app passes (``--no-context`` for none); ``--beam`` as in the app.
+   ``--all-voices``: every line in each of the six voices (180 clips), a wider
+   check less sensitive to which voice happens to speak which line.
 2. Voice turns through the app's pipeline with the client model: per turn,
    end of speech (end of the WAV, as at push-to-talk release) to transcript,
    to first client token and to first client audio; p50 and p90. In
@@ -34,7 +38,13 @@ def add_arguments(p) -> None:
     p.add_argument("--stt", default="tiny.en", help="recogniser for the latency turns (tiny.en or base)")
     p.add_argument("--llm-threads", type=int, help="client model threads (default: the thread budget)")
     p.add_argument("--skip-wer", action="store_true", help="latency only")
-    p.add_argument("--skip-turns", action="store_true", help="word error rate only")
+    p.add_argument("--skip-turns", "--wer-only", dest="skip_turns", action="store_true",
+                   help="word error rate only")
+    p.add_argument("--no-context", action="store_true",
+                   help="recognise each test utterance without the previous one as context")
+    p.add_argument("--beam", type=int, help="recogniser beam size (default: the app's)")
+    p.add_argument("--all-voices", action="store_true",
+                   help="WER over every line in each of the six voices (180 clips, about 6x longer)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -47,46 +57,54 @@ def percentile(values: list[float], q: float) -> float | None:
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
-def _testset():
+def _testset(rotation: int = 0):
+    """The bench's 30 clips; ``rotation`` r > 0: the same lines, each spoken by the voice r places further on."""
     from clientsim import paths
-    from clientsim.voice.testset import UTTERANCES, load_testset, make_testset
+    from clientsim.voice.testset import UTTERANCES, VOICES, load_testset, make_testset
 
-    folder = paths.cache_dir() / "voice-testset"
+    voices = VOICES[rotation:] + VOICES[:rotation]
+    folder = paths.cache_dir() / ("voice-testset" if rotation == 0 else f"voice-testset-r{rotation}")
     try:
         items = load_testset(folder)
-        if [u.text for u in items] == list(UTTERANCES) and all(u.path.exists() for u in items):
+        if [u.text for u in items] == list(UTTERANCES) and all(u.path.exists() for u in items) \
+                and [u.voice for u in items] == [voices[i % len(voices)][0] for i in range(len(items))]:
             return items
     except (OSError, ValueError, KeyError):
         pass
     print(f"speaking {len(UTTERANCES)} test utterances with espeak-ng into {folder} …", file=sys.stderr)
-    return make_testset(folder)
+    return make_testset(folder, voices=voices)
 
 
-def measure_wer(items, model: str, threads: int) -> dict:
-    from clientsim.voice.stt import SpeechRecognizer
+def measure_wer(items, model: str, threads: int, *, context: bool = True, beam: int | None = None) -> dict:
+    from clientsim.voice.stt import BEAM_SIZE, SpeechRecognizer
     from clientsim.voice.wer import wer, word_errors
     from clientsim.voice.wavio import read_wav_16k
 
-    r = SpeechRecognizer(model, cpu_threads=threads)
+    r = SpeechRecognizer(model, cpu_threads=threads, beam_size=beam or BEAM_SIZE)
     r.warm()
     pairs, secs, audio_s, worst = [], 0.0, 0.0, []
     by_voice: dict[str, list] = {}
+    heard = ""
     for u in items:
-        rec = r.transcribe(read_wav_16k(u.path))
+        # The context is what was recognised, errors and all, as in the app; never the reference text.
+        rec = r.transcribe(read_wav_16k(u.path), prompt=heard if context else None)
+        heard = rec.text
         pairs.append((u.text, rec.text))
         by_voice.setdefault(u.voice, []).append((u.text, rec.text))
         secs += rec.seconds
         audio_s += rec.audio_seconds
         e, n = word_errors(u.text, rec.text)
-        worst.append((e / n, u.id, rec.text))
+        worst.append((e / n, u.id, u.voice, rec.text))
     worst.sort(reverse=True)
-    return {"model": model, "wer": round(wer(pairs), 4), "rtf": round(secs / audio_s, 3),
+    return {"model": model, "beam": r.beam_size, "context": "previous transcript" if context else "none",
+            "wer": round(wer(pairs), 4), "rtf": round(secs / audio_s, 3),
             "per_voice": {v: round(wer(p), 3) for v, p in by_voice.items()},
-            "worst": [{"id": i, "wer": round(w, 2), "heard": h} for w, i, h in worst[:3]]}
+            "worst": [{"id": i, "voice": v, "wer": round(w, 2), "heard": h} for w, i, v, h in worst[:3]]}
 
 
 def measure_turns(items, args) -> dict:
     from clientsim.core.jobs import JobState
+    from clientsim.voice.wer import wer
     from clientsim.voice.jobs import run_voice_turn
     from clientsim.voice.practice import open_voice_practice, temporary_database
     from clientsim.voice.wavio import read_wav_16k
@@ -95,12 +113,17 @@ def measure_turns(items, args) -> dict:
         db = temporary_database(Path(tmp))
         vp = open_voice_practice(args.persona, model=args.model, stt=args.stt, seed=0, db=db,
                                  llm_threads=args.llm_threads, quiet=args.json)
+        if args.beam:
+            vp.pipeline.stt.beam_size = args.beam
         rows = []
         try:
             for i in range(args.turns):
                 u = items[i % len(items)]
                 result = run_voice_turn(vp.pipeline, read_wav_16k(u.path), vp.replies, JobState())
                 d = result.to_dict()
+                d["reference"] = u.text  # recognised with the client's previous reply as context
+                # The same audio without that context, after the timed turn, to show what the context does.
+                d["transcript_no_context"] = vp.pipeline.stt.transcribe(read_wav_16k(u.path), prompt=None).text
                 meta = (vp.replies.last_turn.meta or {}) if vp.replies.last_turn else {}
                 d["tokens"] = meta.get("tokens")
                 d["llm_ttft_s"] = meta.get("ttft_s")  # the model's own first token (the session shows text later)
@@ -124,6 +147,8 @@ def measure_turns(items, args) -> dict:
     for key, name in (("llm_ttft_s", "llm_ttft"), ("llm_tok_per_s", "llm_tok_per_s")):
         vals = [r[key] for r in rows if r.get(key) is not None]
         out[name] = {"p50": _r(percentile(vals, 0.5)), "p90": _r(percentile(vals, 0.9))}
+    for key, name in (("transcript", "transcript_wer"), ("transcript_no_context", "transcript_wer_no_context")):
+        out[name] = _r(wer((r["reference"], r[key]) for r in rows)) if rows else None
     out["load_average"] = _loadavg()
     out["stt_rtf_mean"] = _r(statistics.mean(r["stt_rtf"] for r in rows)) if rows else None
     tts = [r["tts_rtf"] for r in rows if r["tts_rtf"]]
@@ -149,6 +174,10 @@ def _r(v):
     return None if v is None else round(v, 3)
 
 
+def _pct(v) -> str:
+    return "-" if v is None else f"{v * 100:.1f} %"
+
+
 def _f(v) -> str:
     return "-" if v is None else f"{v:.2f}"
 
@@ -166,7 +195,11 @@ def run(args) -> int:
         report["latency"] = measure_turns(items, args)
         report["peak_rss_gb"] = _peak_gb()
     if not args.skip_wer:
-        report["wer"] = [measure_wer(items, m, budget.stt) for m in ("tiny.en", "base")]
+        from clientsim.voice.testset import VOICES
+
+        clips = [u for r in range(len(VOICES)) for u in _testset(r)] if args.all_voices else items
+        report["wer"] = [measure_wer(clips, m, budget.stt, context=not args.no_context, beam=args.beam)
+                         for m in ("tiny.en", "base")]
     report.setdefault("peak_rss_gb", _peak_gb())
     report["peak_rss_gb_whole_bench"] = _peak_gb()
     report["bench_s"] = round(time.perf_counter() - t0, 1)
@@ -181,7 +214,7 @@ def _print(rep: dict) -> None:
     print("clientsim bench voice")
     for w in rep.get("wer", []):
         print(f"  WER {w['model']:8s} {w['wer'] * 100:5.1f} %   recognition RTF {w['rtf']:.3f}   "
-              f"(goal for tiny.en < {GOALS['wer_tiny'] * 100:.0f} %)")
+              f"(beam {w['beam']}, context: {w['context']}; goal for tiny.en < {GOALS['wer_tiny'] * 100:.0f} %)")
         print("           per voice: " + ", ".join(f"{v} {x * 100:.0f}%" for v, x in w["per_voice"].items()))
     lat = rep.get("latency")
     if lat:
@@ -197,6 +230,8 @@ def _print(rep: dict) -> None:
               f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (the session shows text 4 words behind the model)")
         print(f"  load average at the end: {lat['load_average']} (2 cores; figures are only meaningful on an idle machine)")
         print(f"  real-time factor: recognition {_f(lat['stt_rtf_mean'])}, synthesis {_f(lat['tts_rtf_mean'])}")
+        print(f"  WER of the turns' transcripts with the client's real replies as context "
+              f"{_pct(lat['transcript_wer'])}, same audio without context {_pct(lat['transcript_wer_no_context'])}")
     print(f"  peak memory (ru_maxrss) {rep['peak_rss_gb']:.2f} GB after the turns (goal < {GOALS['peak_rss_gb']} GB); "
           f"{rep['peak_rss_gb_whole_bench']:.2f} GB for the whole bench (base loaded too)")
     print(f"  bench took {rep['bench_s']} s")
