@@ -88,6 +88,26 @@ def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
     assert second.new_prompt_tokens < 80 < second.prompt_tokens
 
 
+def test_next_turn_is_primed_while_the_student_composes(engine, persona, tmp_path):
+    db = Database.open(tmp_path / "prime.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=2)
+    s.add_counsellor_turn("Hello, how are you?")
+    s.generate_reply()
+    s.wait_primed()
+    line = "What would a good week look like for you, Daniel?"
+    s.add_counsellor_turn(line)
+    # what priming could not know: the student's words and the tokens that close the message
+    expected = len(engine.tokenize(line))
+    assert s.simulator.prime_next(s.history()[:-1]) == 0  # already primed: nothing left to evaluate
+    s.generate_reply()
+    st = s.last_reply.stats
+    assert expected <= st.new_prompt_tokens <= expected + 8 < 30 < st.prompt_tokens
+    # the reminder is in the prompt, before the counsellor's words
+    msgs = s.simulator.messages(s.history()[:-1])
+    assert msgs[-1]["role"] == "user" and msgs[-1]["content"].startswith("[Daniel, the client")
+    assert msgs[-1]["content"].endswith(line)
+
+
 def test_stop_cancels_at_once_and_keeps_partial(engine, persona, tmp_path):
     db = Database.open(tmp_path / "c.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=9, prime=False)

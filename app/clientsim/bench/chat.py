@@ -85,7 +85,7 @@ def run(args) -> int:
                 n_batch=engine.n_batch, n_ubatch=engine.n_batch, seed=args.seed, verbose=False)
     session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False)
     t0 = time.perf_counter()
-    session.simulator.prime()
+    session.prime_now()
     prime_s = time.perf_counter() - t0
     raw.create_chat_completion(messages=[session.simulator._system_message()], max_tokens=1)  # same warm start
     print(f"load {load_s:.2f} s, persona prompt evaluated once in {prime_s:.2f} s")
@@ -95,6 +95,7 @@ def run(args) -> int:
         session.add_counsellor_turn(line)
         msgs = session.simulator.messages(session.history())
         session.generate_reply(JobState())
+        session.wait_primed()  # the next turn's prefix, as while a student types; not timed against raw
         st = session.last_reply.stats
         r_ttft, r_n, r_tps = _raw_turn(raw, msgs, max_tokens=session.simulator.max_tokens, seed=args.seed + i)
         ratio = st.tok_per_s / r_tps if r_tps == r_tps and r_tps > 0 else float("nan")

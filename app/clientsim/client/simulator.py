@@ -24,11 +24,17 @@ from clientsim.personas.model import Persona
 MAX_TOKENS = {"short": 90, "medium": 150, "long": 230}
 MODEL_MESSAGE_CHARS = 3000  # what the model hears of a very long counsellor message
 HOLD_BACK_WORDS = 4  # shown text trails the model by this many words
+# When the reply is spoken, each held-back word delays the client's first sound
+# (~0.1 s a word on 2 cores). The patterns the guard stops a reply for ("As an
+# AI…", "Counsellor:") show within the first two or three words, so speech
+# trails by two; docs/voice.md has the measurements.
+SPOKEN_HOLD_BACK_WORDS = 2
 # "script": the conversation is shown to the model as a transcript inside one user
 # message and it writes the client's next line; "chat": counsellor turns are user
 # messages and client turns assistant messages. See docs/client-prompt.md for the
 # measurements behind the default.
 PROMPT_MODE = "chat"
+NEXT_MARK = "\u2063NEXT\u2063"  # stands for the student's next words while the prompt before them is primed
 FALLBACKS = (
     "Sorry, I lost my train of thought there. Can you say that again?",
     "I'm not sure what you mean.",
@@ -61,12 +67,12 @@ class ClientReply:
 _OPEN_MARKUP = re.compile(r"[*(\[][^*)\]]*$")
 
 
-def _visible(text: str, name: str) -> str:
+def _visible(text: str, name: str, hold_back: int = HOLD_BACK_WORDS) -> str:
     """The part of a growing reply that is safe to show now (already cleaned)."""
     words = list(re.finditer(r"\S+", text))
-    if len(words) <= HOLD_BACK_WORDS:
+    if len(words) <= hold_back:
         return ""
-    cut = words[-HOLD_BACK_WORDS].start()
+    cut = words[-hold_back].start()
     candidate = text[:cut]
     m = _OPEN_MARKUP.search(candidate)
     if m:
@@ -86,6 +92,7 @@ class ClientSimulator:
         self.max_sentences = max_sentences(persona)
         self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
         self._length_rule = length_rule(persona)
+        self.hold_back_words = HOLD_BACK_WORDS  # SPOKEN_HOLD_BACK_WORDS when the reply is spoken
 
     # ---- prompt ----------------------------------------------------------
     def _system_message(self) -> dict:
@@ -116,15 +123,22 @@ class ClientSimulator:
                 f"This model's context ({self.engine.n_ctx} tokens) is too small for {self.persona.name}'s persona.",
                 hint="Choose a model with a larger context window in Settings, or a larger --ctx.")
 
+    def _reminder(self) -> str:
+        return f"[{self.persona.first_name}, the client, answers in the first person. {self._length_rule}]"
+
     def _chat(self, live: list[tuple[str, str]], clip: int = MODEL_MESSAGE_CHARS) -> list[dict]:
-        # A short reminder after every counsellor line: small models follow what is
-        # nearest the point of generation. Kept on every turn (not only the last) so
-        # the prompt prefix, and with it the KV cache, stays the same from turn to turn.
-        reminder = f"\n\n[{self.persona.first_name}, the client, answers in the first person. {self._length_rule}]"
+        # A short reminder with every counsellor line: small models drift out of
+        # role without one. Kept on every turn (not only the last) so the prompt
+        # prefix, and with it the KV cache, stays the same from turn to turn. It
+        # comes before the counsellor's words so it can be evaluated while the
+        # student is still typing or speaking (prime_next); after them it would
+        # cost ~20 tokens of evaluation between "send" and the first word.
+        reminder = self._reminder()
         msgs = []
         for speaker, text in live:
             if speaker == "counsellor":
-                msgs.append({"role": "user", "content": clip_for_model(text, clip) + reminder})
+                body = text if text == NEXT_MARK else clip_for_model(text, clip)
+                msgs.append({"role": "user", "content": reminder + "\n\n" + body})
             else:
                 msgs.append({"role": "assistant", "content": text})
         return msgs
@@ -139,6 +153,19 @@ class ClientSimulator:
     def prime(self) -> int:
         """Evaluate the persona prompt now so the first reply only pays for the new tokens."""
         return self.engine.prime([self._system_message()])
+
+    def prime_next(self, turns: list[tuple[str, str]]) -> int:
+        """Evaluate the prompt up to where the student's next words will go.
+
+        Run between turns (the student is reading, typing or speaking): the
+        last reply as stored, any condensing of old turns, and the opening of
+        the next counsellor message (template tokens and the reminder) are
+        then already in the KV cache when they press send.
+        """
+        if self.mode != "chat":
+            return self.prime()
+        msgs = self.messages(list(turns) + [("counsellor", NEXT_MARK)])
+        return self.engine.prime(msgs, upto=NEXT_MARK)
 
     # ---- reply -----------------------------------------------------------
     def reply(self, turns: list[tuple[str, str]], state: JobState | None = None, turn_index: int = 0) -> ClientReply:
@@ -159,7 +186,7 @@ class ClientSimulator:
                     break
                 if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
                     break  # long enough: stop early instead of trimming later
-                visible = _visible(text, name)
+                visible = _visible(text, name, self.hold_back_words)
                 if len(visible) > len(shown) and visible.startswith(shown):
                     state.partial(ReplyEvent("text", visible[len(shown):]))
                     shown = visible

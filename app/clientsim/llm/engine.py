@@ -175,7 +175,8 @@ class LlmEngine:
     def tokenize(self, text: str, special: bool = False) -> list[int]:
         return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
-    def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True) -> list[int]:
+    def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True, upto: str | None = None) -> list[int]:
+        """The prompt for ``messages`` as tokens; with ``upto``, only the part before that marker."""
         llama = self._require()
         self._formatter.add_generation_prompt = add_generation_prompt
         try:
@@ -186,13 +187,23 @@ class LlmEngine:
             result = self._formatter(messages=merged)
         finally:
             self._formatter.add_generation_prompt = True
-        return llama.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        prompt = result.prompt
+        if upto is not None:
+            cut = prompt.find(upto)
+            prompt = prompt[:cut] if cut >= 0 else prompt
+        return llama.tokenize(prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
 
-    def prime(self, messages: list[dict]) -> int:
-        """Evaluate a prompt prefix now (at session start) so later turns only pay for new tokens."""
+    def prime(self, messages: list[dict], upto: str | None = None) -> int:
+        """Evaluate a prompt prefix now so the next reply only pays for the tokens after it.
+
+        At session start that is the persona prompt; between turns (``upto``
+        marks where the student's next words will go) it is also the last
+        reply as stored and the template tokens that open the next message.
+        Returns how many tokens were evaluated.
+        """
         with self._lock:
             self._require()
-            tokens = self.chat_tokens(messages, add_generation_prompt=False)
+            tokens = self.chat_tokens(messages, add_generation_prompt=False, upto=upto)
             return self._extend_cache(tokens, len(tokens))
 
     def _extend_cache(self, tokens: list[int], end: int, state: JobState | None = None, chunk: int = 64) -> int:

@@ -96,15 +96,34 @@ class PracticeSession:
                           started_at=started)
         s._store(Turn(0, "client", persona.opening_statement.strip(), now_iso(), {"opening": True}))
         if prime:
-            s._prime_thread = threading.Thread(target=s._prime, name="prime-persona", daemon=True)
-            s._prime_thread.start()
+            s._prime_in_background()
         return s
 
-    def _prime(self) -> None:
-        try:
-            self.simulator.prime()
-        except Exception:  # priming is an optimisation; generation reports real errors
-            pass
+    def _prime_in_background(self) -> None:
+        """Evaluate the prompt up to the student's next words while they read, type or speak.
+
+        generate_reply waits for this thread, so every reply starts from the
+        same cache state whatever the timing (same seed, same session).
+        """
+        history = self.history()
+
+        def run() -> None:
+            try:
+                self.simulator.prime_next(history)
+            except Exception:  # priming is an optimisation; generation reports real errors
+                pass
+
+        self._prime_thread = threading.Thread(target=run, name="prime-next-turn", daemon=True)
+        self._prime_thread.start()
+
+    def prime_now(self) -> int:
+        """The same priming, in the caller's thread (voice warm-up, benchmarks); returns tokens evaluated."""
+        self.wait_primed()
+        return self.simulator.prime_next(self.history())
+
+    def wait_primed(self, timeout: float | None = None) -> None:
+        if self._prime_thread is not None:
+            self._prime_thread.join(timeout)
 
     @classmethod
     def open(cls, db: Database, session_id: str, engine: LlmEngine | None = None) -> "PracticeSession":
@@ -160,6 +179,7 @@ class PracticeSession:
         if not self.turns or self.turns[-1].speaker != "counsellor":
             raise UserError("The client answers after you say something.")
         index = len(self.turns)
+        self.wait_primed()
         reply = self.simulator.reply(self.history(), state, turn_index=index)
         self.last_reply = reply
         if not reply.text.strip():
@@ -167,7 +187,9 @@ class PracticeSession:
         meta = reply.meta()
         if code := self._code("client", reply.text):
             meta["mi"] = code
-        return self._store(Turn(index, "client", reply.text, now_iso(), meta))
+        turn = self._store(Turn(index, "client", reply.text, now_iso(), meta))
+        self._prime_in_background()
+        return turn
 
     def transcript(self) -> dict:
         return {
