@@ -64,3 +64,17 @@ def test_leaked_reminder_is_cut():
     assert out == "I'm okay." and found[0].check == "stage_direction"
     _, found = repair("Reply in one or two sentences. Fine.", "Linh Tran", "", 3)
     assert any(v.check == "instruction_reveal" for v in found)
+
+
+def test_spoken_replies_trail_the_model_by_fewer_words():
+    from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS, _visible
+
+    text = "I don't know, maybe I could try cutting down"
+    shown = _visible(text, "Daniel", HOLD_BACK_WORDS)
+    spoken = _visible(text, "Daniel", SPOKEN_HOLD_BACK_WORDS)
+    assert SPOKEN_HOLD_BACK_WORDS < HOLD_BACK_WORDS
+    assert spoken.startswith(shown) and len(spoken.split()) == len(text.split()) - SPOKEN_HOLD_BACK_WORDS
+    assert len(shown.split()) == len(text.split()) - HOLD_BACK_WORDS
+    # the guard sees a breaking opening before any of it is spoken
+    assert _visible("As an", "Daniel", SPOKEN_HOLD_BACK_WORDS) == ""
+    assert scan_stream("As an AI", "Daniel")

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS
 from clientsim.personas.model import Persona
 from clientsim.ui.engine_host import EngineHost
 from clientsim.ui.message_input import MAX_MESSAGE_CHARS, MessageInput
@@ -440,6 +441,9 @@ class SessionView(QWidget):
         if self.voice_panel is not None:
             self.voice_panel.stop_speaking()  # the student speaks again: the client stops (recorded as a cut)
             self.voice_panel.begin_reply()
+        if self.session.simulator is not None:  # a spoken reply trails the model by fewer words
+            spoken = self.voice_panel is not None and self.voice_panel.speaks_replies()
+            self.session.simulator.hold_back_words = SPOKEN_HOLD_BACK_WORDS if spoken else HOLD_BACK_WORDS
         job = Job(self._turn_job, text, name="client reply")
         job.signals.partial.connect(self._partial)
         job.signals.finished.connect(self._reply_finished)

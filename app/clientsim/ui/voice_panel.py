@@ -388,6 +388,10 @@ class VoicePanel(QWidget):
         self._listen()
 
     # ------------------------------------------------------------------ the client's voice
+    def speaks_replies(self) -> bool:
+        """Will the next reply be spoken (voice ready, not muted)?"""
+        return self.pipeline is not None and not self.mute.isChecked()
+
     def begin_reply(self) -> None:
         if self.pipeline is None:
             return
