@@ -227,7 +227,7 @@ def _print(rep: dict) -> None:
         print(f"  (goals: first audio p50 <= {GOALS['first_audio_p50_s']} s, p90 <= {GOALS['first_audio_p90_s']} s; "
               "hands-free adds the 0.5 s end-pointing silence)")
         print(f"  client model: first token after its call p50 {_f(lat['llm_ttft']['p50'])} s, "
-              f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (the session shows text 4 words behind the model)")
+              f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (spoken text trails the model by 2 words)")
         print(f"  load average at the end: {lat['load_average']} (2 cores; figures are only meaningful on an idle machine)")
         print(f"  real-time factor: recognition {_f(lat['stt_rtf_mean'])}, synthesis {_f(lat['tts_rtf_mean'])}")
         print(f"  WER of the turns' transcripts with the client's real replies as context "
