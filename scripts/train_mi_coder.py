@@ -5,7 +5,8 @@
 
 Writes app/clientsim/judge/mi/artefacts/mi_coder.npz (features + linear
 models as plain arrays) and session_quality.json (the fitted "MI evidence"
-score behind the estimated global ratings; see docs/mi-judge.md).
+score behind the estimated global ratings, fitted on the coder's own
+out-of-fold codes of the training transcripts; see docs/mi-judge.md).
 Measure it with `clientsim bench judge`.
 """
 
@@ -22,14 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
 
 from clientsim.judge.mi import ratings  # noqa: E402
 from clientsim.judge.mi.data import load_sessions  # noqa: E402
-from clientsim.judge.mi.evaluate import gold_codes, session_turns  # noqa: E402
-from clientsim.judge.mi.metrics import session_metrics  # noqa: E402
-from clientsim.judge.mi.model import ARTEFACT, train  # noqa: E402
-
-
-def fit_session_quality(sessions, seed: int) -> dict:
-    rows = [session_metrics(session_turns(s), gold_codes(s)) for s in sessions]
-    return ratings.fit(rows, [s.quality == "high" for s in sessions], seed=seed)
+from clientsim.judge.mi.evaluate import fit_quality  # noqa: E402
+from clientsim.judge.mi.model import ARTEFACT, train_with_estimates  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -43,10 +38,11 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     sessions = load_sessions(args.annomi)
     print(f"{len(sessions)} transcripts, {sum(len(s.utterances) for s in sessions)} utterances")
+    # the quality score is fitted on out-of-fold codes, so even --quality-only trains (but does not save) the coder
+    models, estimates = train_with_estimates(sessions, seed=args.seed)
     if not args.quality_only:
-        models = train(sessions, seed=args.seed)
         models.save(args.out)
-    weights = fit_session_quality(sessions, args.seed)
+    weights = fit_quality(sessions, estimates, args.seed)
     qpath = args.out.parent / ratings.WEIGHTS_FILE.name
     qpath.write_text(json.dumps(weights, indent=2) + "\n", encoding="utf-8")
     for f in ((qpath,) if args.quality_only else (args.out, qpath)):

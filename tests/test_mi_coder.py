@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from clientsim.judge.mi.coder import MiCoder, UnknownSpeaker
@@ -95,13 +93,12 @@ def test_every_code_is_known(coder):
 
 
 @pytest.mark.skipif(not (annomi_dir() / "AnnoMI-simple.csv").exists(), reason="AnnoMI not present")
-def test_agrees_with_experts_on_annomi_and_is_fast(coder):
+def test_agrees_with_experts_on_annomi(coder):
     # Real rows from AnnoMI. The shipped model was trained on them, so this checks the
     # artefact loads and codes correctly, not generalisation (that is `clientsim bench judge`).
     sessions = load_sessions()[:6]
     agree = n = 0
     talk_agree = talk_n = 0
-    t0 = time.perf_counter()
     for s in sessions:
         rows = coder.code_session([(u.speaker, u.text) for u in s.utterances])
         for u, r in zip(s.utterances, rows):
@@ -112,13 +109,5 @@ def test_agrees_with_experts_on_annomi_and_is_fast(coder):
             else:
                 talk_n += 1
                 talk_agree += r["talk_type"] == u.talk_type
-    per_turn_ms = 1000 * (time.perf_counter() - t0) / (n + talk_n)
     assert agree / n > 0.75 and talk_agree / talk_n > 0.6
-    assert per_turn_ms < 50
-    # live coding: one turn with its context
-    ctx = [(u.speaker, u.text) for u in sessions[0].utterances[:20]]
-    t0 = time.perf_counter()
-    for _ in range(10):
-        coder.code_turn("So what would you like to do about it?", "counsellor", ctx)
-    # the goal is < 50 ms (see `clientsim bench judge`); a loose bound here so a busy CI machine does not fail it
-    assert (time.perf_counter() - t0) / 10 < 0.25
+    # speed (< 50 ms a turn) is measured by `clientsim bench judge`, not asserted here

@@ -25,6 +25,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--annomi", type=Path, default=None, help="AnnoMI folder (default: ../shared/data/annomi)")
     parser.add_argument("--skip-cv", action="store_true", help="speed only")
+    parser.add_argument("--shipped", action="store_true",
+                        help="no retraining: code every transcript of --annomi with the shipped coder and "
+                             "session-quality score (for transcripts the coder was never trained on)")
     parser.add_argument("--skip-llm", action="store_true", help="do not time the full report with suggestions")
     parser.add_argument("--model", default=None, help="GGUF for the full-report timing (default: the default model)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write all figures as JSON")
@@ -129,37 +132,54 @@ def speed(sessions, args, out: dict) -> None:
     print(f"  load average during the run: {out['load_average']:.1f} (other jobs share the 2 cores)")
 
 
+def _report_quality(sessions, codes, weights, args, out: dict) -> None:
+    from clientsim.judge.mi.evaluate import band_separation, scores
+
+    sc = scores(sessions, codes)
+    sep = band_separation(sessions, codes, weights)
+    out["scores"] = sc
+    out["band"] = {k: v for k, v in sep.items() if k != "sessions"}
+    _print_block("counsellor family (question / reflection / input / other)", sc["family"])
+    print(f"  goal >= {GOALS['family_macro_f1']} (published text-only baseline 0.72)")
+    _print_block("client talk type (change / neutral / sustain)", sc["talk_type"])
+    print(f"  goal >= {GOALS['talk_type_macro_f1']} (published 0.55-0.66)")
+    def acc(key: str) -> str:
+        return "n/a (no subtype labels)" if sc[key] is None else f"{sc[key]:.3f}"
+
+    print(f"\nfine codes, where the family was right: question open/closed accuracy "
+          f"{acc('question_open_closed_accuracy')} (n={sc['question_n']}); reflection simple/complex accuracy "
+          f"{acc('reflection_simple_complex_accuracy')} (n={sc['reflection_n']})")
+    print(f"\nsession band: {sep['accuracy']:.3f} of sessions placed right (goal >= {GOALS['band_separation']}); "
+          f"high quality at fair or better {sep['high_at_fair_or_better']:.3f} (n={sep['n_high']}), "
+          f"low quality below fair {sep['low_below_fair']:.3f} (n={sep['n_low']})")
+    if args.show_sessions:
+        for p in sep["sessions"]:
+            print(f"  {p['transcript_id']:>4} {p['quality']:<5} {p['band']:<11} technical {p['technical']:.2f} "
+                  f"relational {p['relational']:.2f}")
+
+
 def run(args) -> int:
-    from clientsim.judge.mi.evaluate import band_separation, cross_validate, scores
+    from clientsim.judge.mi.evaluate import cross_validate
 
     sessions = load_sessions(args.annomi)
     out: dict = {"transcripts": len(sessions), "folds": args.folds, "seed": args.seed}
     print(f"AnnoMI: {len(sessions)} transcripts ({sum(s.quality == 'high' for s in sessions)} high, "
           f"{sum(s.quality == 'low' for s in sessions)} low quality), "
           f"{sum(len(s.utterances) for s in sessions)} utterances")
-    if not args.skip_cv:
+    if args.shipped:
+        from clientsim.judge.mi.coder import MiCoder
+        from clientsim.judge.mi.evaluate import session_turns
+
+        print("the shipped coder and session-quality score, as installed (no retraining) …")
+        coder = MiCoder.load()
+        codes = {s.transcript_id: coder.code_session(session_turns(s)) for s in sessions}
+        _report_quality(sessions, codes, None, args, out)
+    elif not args.skip_cv:
         print(f"{args.folds}-fold cross-validation grouped by transcript (seed {args.seed}); retraining per fold …")
         codes, weights = cross_validate(sessions, folds=args.folds, seed=args.seed)
         if args.save_codes:
             args.save_codes.write_text(json.dumps({"codes": codes, "weights": weights}), encoding="utf-8")
-        sc = scores(sessions, codes)
-        sep = band_separation(sessions, codes, weights)
-        out["scores"] = sc
-        out["band"] = {k: v for k, v in sep.items() if k != "sessions"}
-        _print_block("counsellor family (question / reflection / input / other)", sc["family"])
-        print(f"  goal >= {GOALS['family_macro_f1']} (published text-only baseline 0.72)")
-        _print_block("client talk type (change / neutral / sustain)", sc["talk_type"])
-        print(f"  goal >= {GOALS['talk_type_macro_f1']} (published 0.55-0.66)")
-        print(f"\nfine codes, where the family was right: question open/closed accuracy "
-              f"{sc['question_open_closed_accuracy']:.3f} (n={sc['question_n']}); reflection simple/complex accuracy "
-              f"{sc['reflection_simple_complex_accuracy']:.3f} (n={sc['reflection_n']})")
-        print(f"\nsession band: {sep['accuracy']:.3f} of sessions placed right (goal >= {GOALS['band_separation']}); "
-              f"high quality at fair or better {sep['high_at_fair_or_better']:.3f} (n={sep['n_high']}), "
-              f"low quality below fair {sep['low_below_fair']:.3f} (n={sep['n_low']})")
-        if args.show_sessions:
-            for p in sep["sessions"]:
-                print(f"  {p['transcript_id']:>4} {p['quality']:<5} {p['band']:<11} technical {p['technical']:.2f} "
-                      f"relational {p['relational']:.2f}")
+        _report_quality(sessions, codes, weights, args, out)
     speed(sessions, args, out.setdefault("speed", {}))
     if args.json:
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")

@@ -208,20 +208,24 @@ class MiCoder:
             return []
         # an empty turn carries no words to code; keep its place so indices match
         safe = [(s, t if t.strip() else "<empty>") for s, t in pairs]
-        probs = self.models.code_session(safe)
-        out = []
-        for i, ((speaker, text), p) in enumerate(zip(pairs, probs)):
-            if not text.strip():
-                row = {"code": "other" if speaker == "counsellor" else "neutral",
-                       "family": "other" if speaker == "counsellor" else None,
-                       "talk_type": None if speaker == "counsellor" else "neutral",
-                       "confidence": 0.0, "others": [], "note": "empty turn: nothing to code"}
-            elif speaker == "counsellor":
-                row = code_counsellor(text, p, permission=_permission_granted(pairs, i))
-            else:
-                row = code_client(p)
-            if text.strip() and rules.looks_non_english(text):
-                row["confidence"] = min(row["confidence"], LOW_LANGUAGE_CONFIDENCE)
-                row["note"] = "this turn does not look like English; the code is a low-confidence guess"
-            out.append(row)
-        return out
+        return rows_from_probs(pairs, self.models.code_session(safe))
+
+
+def rows_from_probs(pairs: list[tuple[str, str]], probs: list[dict]) -> list[dict]:
+    """Coder rows (code, family, talk type, confidence, others, note) from the models' probabilities."""
+    out = []
+    for i, ((speaker, text), p) in enumerate(zip(pairs, probs)):
+        if not text.strip():
+            row = {"code": "other" if speaker == "counsellor" else "neutral",
+                   "family": "other" if speaker == "counsellor" else None,
+                   "talk_type": None if speaker == "counsellor" else "neutral",
+                   "confidence": 0.0, "others": [], "note": "empty turn: nothing to code"}
+        elif speaker == "counsellor":
+            row = code_counsellor(text, p, permission=_permission_granted(pairs, i))
+        else:
+            row = code_client(p)
+        if text.strip() and rules.looks_non_english(text):
+            row["confidence"] = min(row["confidence"], LOW_LANGUAGE_CONFIDENCE)
+            row["note"] = "this turn does not look like English; the code is a low-confidence guess"
+        out.append(row)
+    return out

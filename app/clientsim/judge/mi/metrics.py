@@ -137,6 +137,7 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
         "mi_evidence_score": z,
         "change_talk_answered_well": None if ct_good is None else round(ct_good, 2),
         "sustain_talk_answered_well": None if st_good is None else round(st_good, 2),
+        "sustain_talk_answered_badly": round(st_bad, 2),
         "technical": technical,
         "relational": relational,
         "thresholds": thresholds,

@@ -157,13 +157,17 @@ def _session_turns(s: Session) -> list[tuple[str, str]]:
     return [(u.speaker, u.text) for u in s.utterances]
 
 
-def _stage1(sessions: list[Session], seed: int, progress=None):
-    """Featurizers and stage-1 models fitted on all of ``sessions``."""
+def _stage1(sessions: list[Session], seed: int):
+    """Featurizers, stage-1 models and subtype models fitted on all of ``sessions``."""
     cviews, lviews, cy, ly = [], [], [], []
+    sub_y: dict[str, list[tuple[int, str]]] = {"question": [], "reflection": [], "input_subtype": []}
     for s in sessions:
         views = views_for_session(_session_turns(s))
         for v, u in zip(views, s.utterances):
             if u.speaker == "counsellor":
+                for attr, fam in (("question", "question"), ("reflection", "reflection"), ("input_subtype", "input")):
+                    if u.family == fam and getattr(u, attr):
+                        sub_y[attr].append((len(cviews), getattr(u, attr)))
                 cviews.append(v); cy.append(u.family)
             else:
                 lviews.append(v); ly.append(u.talk_type)
@@ -172,63 +176,72 @@ def _stage1(sessions: list[Session], seed: int, progress=None):
     Xl = lf.fit_transform(lviews)
     fam1 = LinearModel.fit(Xc, np.array(cy), C=C_FAMILY, seed=seed)
     talk1 = LinearModel.fit(Xl, np.array(ly), C=C_TALK, seed=seed)
-    return cf, lf, fam1, talk1, Xc
+    subtypes = {attr: LinearModel.fit(Xc[[r for r, _ in rows]], np.array([y for _, y in rows]), C=C_SUBTYPE, seed=seed)
+                for attr, rows in sub_y.items()}
+    return cf, lf, fam1, talk1, subtypes
 
 
-def _stage1_probs(cf, lf, fam1, talk1, s: Session):
+def _stage1_probs(cf, lf, fam1, talk1, subtypes, s: Session):
+    """Stage-1 outputs for one session: family and talk arrays per turn, and coder-style probability dicts."""
     turns = _session_turns(s)
     views = views_for_session(turns)
     fam = [None] * len(turns)
     talk = [None] * len(turns)
+    rows: list[dict] = [{} for _ in turns]
     ci = [i for i, (sp, _) in enumerate(turns) if sp == "counsellor"]
     li = [i for i, (sp, _) in enumerate(turns) if sp != "counsellor"]
     if ci:
-        p = _ordered(fam1, fam1.proba(cf.transform([views[i] for i in ci])), FAMILY_ORDER)
+        X = cf.transform([views[i] for i in ci])
+        p = _ordered(fam1, fam1.proba(X), FAMILY_ORDER)
+        sub = {attr: (m.classes, m.proba(X)) for attr, m in subtypes.items()}
         for k, i in enumerate(ci):
             fam[i] = p[k]
+            rows[i] = {"family": dict(zip(FAMILY_ORDER, map(float, p[k])))}
+            for attr, key in (("question", "question"), ("reflection", "reflection"), ("input_subtype", "input")):
+                classes, probs = sub[attr]
+                rows[i][key] = dict(zip(classes, map(float, probs[k])))
     if li:
         p = _ordered(talk1, talk1.proba(lf.transform([views[i] for i in li])), TALK_ORDER)
         for k, i in enumerate(li):
             talk[i] = p[k]
-    return fam, talk
+            rows[i] = {"talk": dict(zip(TALK_ORDER, map(float, p[k])))}
+    return fam, talk, rows
 
 
-def train(sessions: list[Session], *, seed: int = 0, inner_folds: int = 3, log=print) -> CoderModels:
+def train(sessions: list[Session], *, seed: int = 0, inner_folds: int = 5, log=print) -> CoderModels:
     """Fit every model on ``sessions``; stage-2 inputs come from out-of-fold stage-1 outputs."""
+    return train_with_estimates(sessions, seed=seed, inner_folds=inner_folds, log=log)[0]
+
+
+def train_with_estimates(sessions: list[Session], *, seed: int = 0, inner_folds: int = 5,
+                         log=print) -> tuple[CoderModels, dict[str, list[dict]]]:
+    """The models, and for every training session the probabilities an inner-fold model gave
+    it without having seen it (stage 1, split by transcript). Those estimates are as wrong as
+    the coder is on new sessions, which is what the session-quality score must be fitted on."""
     log(f"stage 1 on {len(sessions)} sessions")
-    cf, lf, fam1, talk1, Xc = _stage1(sessions, seed)
+    cf, lf, fam1, talk1, subtypes = _stage1(sessions, seed)
 
     # out-of-fold stage-1 probabilities, split by transcript
     oof: dict[str, tuple] = {}
     groups = np.arange(len(sessions))
     for k, (tr, te) in enumerate(GroupKFold(n_splits=inner_folds).split(groups, groups, groups)):
         log(f"  inner fold {k + 1}/{inner_folds}")
-        icf, ilf, ifam1, italk1, _ = _stage1([sessions[i] for i in tr], seed)
+        inner = _stage1([sessions[i] for i in tr], seed)
         for i in te:
-            oof[sessions[i].transcript_id] = _stage1_probs(icf, ilf, ifam1, italk1, sessions[i])
+            oof[sessions[i].transcript_id] = _stage1_probs(*inner, sessions[i])
 
-    log("stage 2 and subtypes")
+    log("stage 2")
     c2, l2, cy, ly = [], [], [], []
-    q_rows, q_y, r_rows, r_y, i_rows, i_y = [], [], [], [], [], []
-    ci_counter = 0
     for s in sessions:
-        fam, talk = oof[s.transcript_id]
+        fam, talk, _ = oof[s.transcript_id]
         views2 = views_for_session(_session_turns(s), fam, talk)
         for v, u in zip(views2, s.utterances):
             if u.speaker == "counsellor":
                 c2.append(v); cy.append(u.family)
-                if u.family == "question" and u.question:
-                    q_rows.append(ci_counter); q_y.append(u.question)
-                if u.family == "reflection" and u.reflection:
-                    r_rows.append(ci_counter); r_y.append(u.reflection)
-                if u.family == "input" and u.input_subtype:
-                    i_rows.append(ci_counter); i_y.append(u.input_subtype)
-                ci_counter += 1
             else:
                 l2.append(v); ly.append(u.talk_type)
     fam2 = LinearModel.fit(cf.transform(c2, stage2=True), np.array(cy), C=C_FAMILY, seed=seed)
     talk2 = LinearModel.fit(lf.transform(l2, stage2=True), np.array(ly), C=C_TALK, seed=seed)
-    question = LinearModel.fit(Xc[q_rows], np.array(q_y), C=C_SUBTYPE, seed=seed)
-    reflection = LinearModel.fit(Xc[r_rows], np.array(r_y), C=C_SUBTYPE, seed=seed)
-    input_subtype = LinearModel.fit(Xc[i_rows], np.array(i_y), C=C_SUBTYPE, seed=seed)
-    return CoderModels(cf, lf, fam1, fam2, talk1, talk2, question, reflection, input_subtype)
+    models = CoderModels(cf, lf, fam1, fam2, talk1, talk2, subtypes["question"], subtypes["reflection"],
+                         subtypes["input_subtype"])
+    return models, {tid: rows for tid, (_, _, rows) in oof.items()}
