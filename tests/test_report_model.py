@@ -17,6 +17,9 @@ def test_validation_rules():
     assert not suggest.valid("complex_reflection", "Are you worried?", "x")
     assert not suggest.valid("complex_reflection", "I'm sorry to hear that you are struggling.", "x")
     assert not suggest.valid("complex_reflection", "same words here you", "Same words here you")
+    # a looping reply from the small model is not shown
+    assert not suggest.valid("complex_reflection", "You're not doing it, but you're not doing it either.", "x")
+    assert suggest.valid("complex_reflection", "You want to do it, and part of you is not sure you can.", "x")
     assert suggest.clean('Counsellor: "What would help?"\nmore') == "What would help?"
 
 

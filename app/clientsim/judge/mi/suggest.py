@@ -2,7 +2,7 @@
 
 Each suggestion is checked before it is shown (an open question must be a
 question and must not open like a closed one; a reflection must be a
-statement); a failed check gets one retry, then the suggestion is left out.
+statement; neither may say the same three words twice); a failed check gets one retry, then the suggestion is left out.
 Nothing here invents text when no model is available.
 """
 
@@ -57,9 +57,17 @@ def clean(text: str) -> str:
     return text
 
 
+def _repeats_itself(text: str) -> bool:
+    """A three-word run said twice ("you're not doing it, but you're not doing it either"): the small
+    model looping, which reads to a student as nonsense."""
+    words = re.findall(r"[a-z']+", text.lower())
+    runs = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    return len(runs) != len(set(runs))
+
+
 def valid(kind: str, text: str, original: str) -> bool:
     words = text.split()
-    if not words or len(words) > _MAX_WORDS or text.lower() == original.strip().lower():
+    if not words or len(words) > _MAX_WORDS or text.lower() == original.strip().lower() or _repeats_itself(text):
         return False
     if kind == "open_question":
         return text.endswith("?") and not _CLOSED_START.match(text)
