@@ -113,3 +113,37 @@ def test_thousand_turn_transcript(tmp_path):
     rep = json.loads(out.read_text())
     assert len(rep["mi"]["turns"]) == 1000
     assert rep["mi"]["summary"]["counsellor_turns"] == 500
+
+
+def test_bench_judge_measures_the_shipped_coder_on_another_folder(tmp_path, capsys):
+    """`bench judge --shipped` is how transcripts the project never saw are measured: it must read a
+    folder in AnnoMI's layout (here without the per-annotator file), code it with the shipped coder
+    without retraining, and print the figures."""
+    import csv
+
+    from clientsim.judge.mi.data import annomi_dir
+
+    src = annomi_dir() / "AnnoMI-simple.csv"
+    if not src.exists():
+        pytest.skip("AnnoMI not present")
+    with src.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    def first(quality: str, n: int) -> set[str]:
+        return set(list(dict.fromkeys(r["transcript_id"] for r in rows if r["mi_quality"] == quality))[:n])
+
+    keep = first("low", 2) | first("high", 3)
+    folder = tmp_path / "withheld"
+    folder.mkdir()
+    with (folder / "AnnoMI-simple.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(r for r in rows if r["transcript_id"] in keep)
+    out_json = tmp_path / "figures.json"
+    assert main(["bench", "judge", "--shipped", "--skip-llm", "--annomi", str(folder), "--json", str(out_json)]) == 0
+    text = capsys.readouterr().out
+    assert "AnnoMI: 5 transcripts (3 high, 2 low quality)" in text and "retraining" not in text.replace("no retraining", "")
+    assert "n/a (no subtype labels)" in text
+    figures = json.loads(out_json.read_text())
+    assert figures["band"]["n_high"] == 3 and figures["band"]["n_low"] == 2
+    assert 0.0 <= figures["scores"]["family"]["macro_f1"] <= 1.0
+    assert figures["speed"]["ms_per_turn_mean"] > 0

@@ -27,9 +27,9 @@ def fit_quality(sessions: list[Session], estimates: dict[str, list[dict]], seed:
     """The session "MI evidence" score fitted on the coder's out-of-fold codes of these sessions.
 
     estimates: per transcript, the probabilities from ``train_with_estimates`` (models that had
-    not seen that transcript). Fitting on expert codes instead taught the score a picture of MI
-    the coder never reproduces: with the same coder, 81.7% of sessions were banded right
-    against 90.3% this way (docs/mi-judge.md).
+    not seen that transcript). Fitted on expert codes instead, the score learnt a picture of MI
+    the coder never reproduces (it finds fewer reflections), and high-quality sessions fell
+    below fair (docs/mi-judge.md, "Estimated global ratings").
     """
     rows = []
     for s in sessions:
