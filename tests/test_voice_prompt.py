@@ -3,7 +3,11 @@
 Whisper continues the writing style of its context, which makes the context
 visible in the transcript: after an unpunctuated, lower-case reply it writes
 the counsellor's question the same way; after "a four out of ten" it writes
-"zero to ten" rather than "0 to 10". The words recognised stay the same.
+"zero to ten" rather than "0 to 10". The context can also change a word or
+two of what is heard: on one CPU (AVX-512, 2026-12-01) tiny.en heard "What
+brings you in" as "while bringing you in" after the unpunctuated reply,
+where an earlier machine heard it word for word; over many utterances the
+context lowers the error rate (docs/voice.md, `clientsim bench voice`).
 """
 
 import json
@@ -42,13 +46,15 @@ def test_prompt_tail_keeps_only_the_last_words():
 
 
 @pytest.mark.speech
-def test_the_context_steers_how_whisper_writes_not_what_it_hears(stt):
+def test_the_context_steers_how_whisper_writes(stt):
     u01 = read_wav_16k(DATA / "u01.wav")  # "What brings you in to see me today?"
     plain = stt.transcribe(u01).text
     styled = stt.transcribe(u01, prompt=PLAIN_REPLY).text
     assert not looks_plain(plain) and plain.endswith("?"), plain
     assert looks_plain(styled), styled
-    assert word_errors(REF["u01.wav"], plain)[0] == word_errors(REF["u01.wav"], styled)[0] == 0
+    assert word_errors(REF["u01.wav"], plain)[0] == 0
+    errors, n_words = word_errors(REF["u01.wav"], styled)
+    assert errors / n_words <= 0.25, styled  # the same utterance, at most a quarter of its words heard otherwise
 
     u06 = read_wav_16k(DATA / "u06.wav")  # "On a scale from zero to ten, …"
     digits = stt.transcribe(u06).text
