@@ -8,7 +8,7 @@ import pytest
 
 from clientsim.core.jobs import Cancelled, JobState
 from clientsim.judge.report import build_report, make_report, render, save, save_report_to_db
-from mi_sample import transcript
+from mi_sample import TURNS, transcript
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,15 @@ def test_report_sections_and_hooks(report):
         assert item["quote"].rstrip(" …") in turn["text"]
     # the safety module is installed in this tree: its section is present, flags carry turn_index
     assert "safety" in report and isinstance(report["safety"].get("flags"), list)
+
+
+def test_a_short_session_is_said_to_be_short(report):
+    # the sample has 6 counsellor turns: the band is given, and the report says it rests on little talk
+    assert report["mi"]["summary"]["counsellor_turns"] == 6
+    assert any("short session (6 counsellor turn(s))" in w for w in report["warnings"])
+    assert "short session" in render(report, "html")
+    longer = transcript(TURNS * 2)
+    assert not any("short session" in w for w in build_report(longer)["warnings"])
 
 
 def test_html_has_thresholds_inline_codes_and_text_labels(report):

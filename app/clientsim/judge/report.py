@@ -99,6 +99,10 @@ def _normalise(transcript: dict) -> tuple[list[dict], list[str]]:
     return turns, warnings
 
 
+# below this many coded counsellor turns the report says the figures rest on little talk
+SHORT_SESSION_TURNS = 10
+
+
 def _hook(module_name: str):
     try:
         return importlib.import_module(module_name)
@@ -124,6 +128,9 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
 
     state.progress(0.25, "metrics")
     metrics = session_metrics(turns, codes)
+    if 0 < metrics["counsellor_turns"] < SHORT_SESSION_TURNS:
+        warnings.append(f"a short session ({metrics['counsellor_turns']} counsellor turn(s)): MITI ratings are "
+                        "meant for about 20 minutes of talk, so read the band and global ratings as a first look")
     strengths = feedback.strengths(turns, codes)
     to_try = feedback.things_to_try(turns, codes)
     state.check()
