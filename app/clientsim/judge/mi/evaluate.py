@@ -11,8 +11,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from clientsim.judge.mi import ratings, rules
-from clientsim.judge.mi.coder import MiCoder, code_client, code_counsellor, rows_from_probs
+from clientsim.judge.mi import ratings
+from clientsim.judge.mi.coder import MiCoder, rows_from_probs
 from clientsim.judge.mi.data import Session
 from clientsim.judge.mi.features import FAMILY_ORDER, TALK_ORDER
 from clientsim.judge.mi.metrics import session_metrics

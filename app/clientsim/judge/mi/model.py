@@ -153,6 +153,11 @@ C_TALK = 1.0
 C_SUBTYPE = 3.0
 
 
+# subtype models: (Utterance attribute and model name, the family they refine, key in the probability dicts)
+_SUBTYPES = (("question", "question", "question"), ("reflection", "reflection", "reflection"),
+             ("input_subtype", "input", "input"))
+
+
 def _session_turns(s: Session) -> list[tuple[str, str]]:
     return [(u.speaker, u.text) for u in s.utterances]
 
@@ -160,12 +165,12 @@ def _session_turns(s: Session) -> list[tuple[str, str]]:
 def _stage1(sessions: list[Session], seed: int):
     """Featurizers, stage-1 models and subtype models fitted on all of ``sessions``."""
     cviews, lviews, cy, ly = [], [], [], []
-    sub_y: dict[str, list[tuple[int, str]]] = {"question": [], "reflection": [], "input_subtype": []}
+    sub_y: dict[str, list[tuple[int, str]]] = {attr: [] for attr, _, _ in _SUBTYPES}
     for s in sessions:
         views = views_for_session(_session_turns(s))
         for v, u in zip(views, s.utterances):
             if u.speaker == "counsellor":
-                for attr, fam in (("question", "question"), ("reflection", "reflection"), ("input_subtype", "input")):
+                for attr, fam, _ in _SUBTYPES:
                     if u.family == fam and getattr(u, attr):
                         sub_y[attr].append((len(cviews), getattr(u, attr)))
                 cviews.append(v); cy.append(u.family)
@@ -197,7 +202,7 @@ def _stage1_probs(cf, lf, fam1, talk1, subtypes, s: Session):
         for k, i in enumerate(ci):
             fam[i] = p[k]
             rows[i] = {"family": dict(zip(FAMILY_ORDER, map(float, p[k])))}
-            for attr, key in (("question", "question"), ("reflection", "reflection"), ("input_subtype", "input")):
+            for attr, _, key in _SUBTYPES:
                 classes, probs = sub[attr]
                 rows[i][key] = dict(zip(classes, map(float, probs[k])))
     if li:
@@ -206,11 +211,6 @@ def _stage1_probs(cf, lf, fam1, talk1, subtypes, s: Session):
             talk[i] = p[k]
             rows[i] = {"talk": dict(zip(TALK_ORDER, map(float, p[k])))}
     return fam, talk, rows
-
-
-def train(sessions: list[Session], *, seed: int = 0, inner_folds: int = 5, log=print) -> CoderModels:
-    """Fit every model on ``sessions``; stage-2 inputs come from out-of-fold stage-1 outputs."""
-    return train_with_estimates(sessions, seed=seed, inner_folds=inner_folds, log=log)[0]
 
 
 def train_with_estimates(sessions: list[Session], *, seed: int = 0, inner_folds: int = 5,
