@@ -34,10 +34,6 @@ def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
 
-def _clip(x: float) -> float:
-    return round(max(1.0, min(5.0, x)), 1)
-
-
 def level(metric: str, value: float | None) -> str:
     """'good', 'fair' or 'below fair' against the MITI threshold of one figure."""
     if value is None:

@@ -35,7 +35,6 @@ FEATURES = ("reflections", "complex_reflections", "input", "mi_adherent", "mi_no
 RATINGS = ("cultivating_change_talk", "softening_sustain_talk", "partnership", "empathy")
 ANCHORS = {"cultivating_change_talk": 3.0, "softening_sustain_talk": 3.0, "partnership": 3.5, "empathy": 3.5}
 WEIGHTS_FILE = Path(__file__).parent / "artefacts" / "session_quality.json"
-BEHAVIOUR_WEIGHT = 1.0
 QUALITY_C = 100.0  # rates are small numbers (0-1): a weak penalty lets the weights reach useful sizes
 # AnnoMI's own mix of high and low sessions (77:16), not balanced classes: z = 0 is then "more
 # likely high than low", which places the most sessions right (balanced: 84.9% vs 90.3%)
@@ -145,6 +144,6 @@ def global_ratings(m: dict, ct_good: float | None, st_good: float | None, st_bad
     out = {}
     for k in RATINGS:
         c = centres[k]
-        moved = 0.0 if terms[k] is None else BEHAVIOUR_WEIGHT * (terms[k] - c["at_zero"] - c["per_z"] * z)
+        moved = 0.0 if terms[k] is None else terms[k] - c["at_zero"] - c["per_z"] * z
         out[k] = _clip(ANCHORS[k] + scale * z + moved)
     return out, round(z, 3)
