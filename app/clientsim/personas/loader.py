@@ -27,10 +27,13 @@ from clientsim.personas.model import (
     STYLES,
     CbtConceptualization,
     CbtSituation,
+    ClientStateStart,
+    HeldBack,
     Identity,
     MiProfile,
     Persona,
     Risk,
+    SelfReport,
     Style,
     TraineeBrief,
     Voice,
@@ -303,6 +306,8 @@ def _semantic_errors(data: dict, where, source: Path | None) -> list[PersonaErro
             if not str(risk.get(key) or "").strip():
                 problem(f"risk.{key}", f"is empty; with risk level '{risk['level']}', say {what}")
 
+    errors += _state_errors(data, where)
+
     lines = data.get("sample_lines")
     for i, line in enumerate(lines if isinstance(lines, list) else []):
         if isinstance(line, str) and _SPEAKER_LABEL.match(line):
@@ -310,6 +315,46 @@ def _semantic_errors(data: dict, where, source: Path | None) -> list[PersonaErro
     opening = data.get("opening_statement")
     if isinstance(opening, str) and _SPEAKER_LABEL.match(opening):
         problem("opening_statement", "starts with a speaker label; write only the words the client says")
+    return errors
+
+
+# A starting importance outside these bounds contradicts the stage of change
+# (docs/persona-format.md, "Client state"): a precontemplative client does not
+# already rate change as very important, a client in action does not rate it low.
+STAGE_IMPORTANCE = {"precontemplation": (0, 5), "contemplation": (2, 8), "preparation": (4, 10),
+                    "action": (5, 10), "maintenance": (5, 10)}
+SELF_REPORT_ITEMS = {"PHQ-9": 9, "GAD-7": 7, "AUDIT-C": 3}
+
+
+def _state_errors(data: dict, where) -> list[PersonaError]:
+    errors: list[PersonaError] = []
+    state = data.get("client_state")
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if isinstance(value, float) and value != value:
+                errors.append(PersonaError(where, f"client_state.{key}", "is NaN; expected a number"))
+        mi = data.get("mi")
+        stage = mi.get("stage_of_change") if isinstance(mi, dict) else None
+        importance = state.get("importance")
+        if stage in STAGE_IMPORTANCE and isinstance(importance, (int, float)) and not isinstance(importance, bool):
+            lo, hi = STAGE_IMPORTANCE[stage]
+            if not lo <= importance <= hi:
+                errors.append(PersonaError(where, "client_state.importance", (
+                    f"is {importance:g}, which contradicts mi.stage_of_change '{stage}' "
+                    f"(expected {lo}-{hi} at that stage); change one of them")))
+        if isinstance(state.get("automatic_thought"), str) and "CBT" not in (data.get("modality") or []):
+            errors.append(PersonaError(where, "client_state.automatic_thought",
+                                       "is set but the persona has no CBT modality; remove it or add \"CBT\""))
+    reports = data.get("self_report")
+    if isinstance(reports, dict):
+        for name, block in reports.items():
+            if not isinstance(block, dict):
+                continue
+            items, total = block.get("items"), block.get("total")
+            if (isinstance(items, list) and len(items) == SELF_REPORT_ITEMS.get(name)
+                    and all(isinstance(x, int) for x in items) and isinstance(total, int) and sum(items) != total):
+                errors.append(PersonaError(where, f"self_report.{name}.items",
+                                           f"add up to {sum(items)} but total is {total}; make them agree"))
     return errors
 
 
@@ -373,7 +418,23 @@ def _build(d: dict, source: Path | None) -> Persona:
             noise_w=float(voice.get("noise_w", default_voice.noise_w)),
         ),
         tags=t(d.get("tags", ())),
+        client_state=_build_state(d.get("client_state") or {}),
+        self_report={k: SelfReport(total=v["total"], items=t(v.get("items", ())))
+                     for k, v in (d.get("self_report") or {}).items()},
         source_path=Path(source) if source is not None else None,
+    )
+
+
+def _build_state(s: dict) -> ClientStateStart:
+    held = s.get("holds_back")
+    return ClientStateStart(
+        **{k: (float(s[k]) if k in s else None)
+           for k in ("trust", "discord", "importance", "confidence", "belief", "homework_openness", "movability")},
+        automatic_thought=s.get("automatic_thought", ""),
+        holds_back=None if held is None else tuple(
+            HeldBack(h["topic"], h["fact"], float(h["min_trust"]), tuple(c.lower() for c in h.get("cues", ())))
+            for h in held),
+        move_lines={k: tuple(v) for k, v in (s.get("move_lines") or {}).items()},
     )
 
 

@@ -84,6 +84,44 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class HeldBack:
+    """Something the client keeps back until the counsellor has earned enough trust."""
+
+    topic: str
+    fact: str
+    min_trust: float
+    cues: tuple[str, ...] = ()  # word starts in the counsellor's line that count as asking about it
+
+
+@dataclass(frozen=True)
+class ClientStateStart:
+    """Where the client starts and how easily they move (persona field "client_state").
+
+    None means "not set in the file": client/state/profile.py fills the
+    documented defaults from the rest of the persona (stage, resistance, risk).
+    """
+
+    trust: float | None = None
+    discord: float | None = None
+    importance: float | None = None
+    confidence: float | None = None
+    belief: float | None = None
+    automatic_thought: str = ""
+    homework_openness: float | None = None
+    movability: float | None = None
+    holds_back: tuple[HeldBack, ...] | None = None
+    move_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SelfReport:
+    """A questionnaire the client answers in session (PHQ-9, GAD-7, AUDIT-C)."""
+
+    total: int
+    items: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -102,6 +140,8 @@ class Persona:
     instructor_notes: str
     voice: Voice = field(default_factory=Voice)
     tags: tuple[str, ...] = ()
+    client_state: ClientStateStart = field(default_factory=ClientStateStart)
+    self_report: dict[str, SelfReport] = field(default_factory=dict)
     source_path: Path | None = None
 
     @property
@@ -119,4 +159,16 @@ class Persona:
 
         d = asdict(self)
         d.pop("source_path", None)
+        # optional blocks are written back only as the file had them, so a stored
+        # persona reads back the same (None = "not set": the default applies)
+        state = {k: v for k, v in d["client_state"].items() if v not in (None, "", {})}
+        if state:
+            d["client_state"] = state
+        else:
+            d.pop("client_state")
+        if not d["self_report"]:
+            d.pop("self_report")
+        else:
+            d["self_report"] = {k: {kk: vv for kk, vv in v.items() if vv not in ((), [])}
+                                for k, v in d["self_report"].items()}
         return d
