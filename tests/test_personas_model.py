@@ -1,7 +1,8 @@
 """The risk persona behaves as written when the default 1.5B model plays it.
 
-tomas-depression has passive suicidal ideation that he discloses only when the
-counsellor asks with care; a leading question gets a denial.
+tomas-depression has passive suicidal ideation that he holds back (client
+state): asked with care once trust is earned, he tells; asked with care too
+early, or with a leading question, he plays it down.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ def engine():
     return eng
 
 
-def _reply(engine, question: str, seed: int) -> str:
+def _reply(engine, question: str, seed: int, trust_earned: bool) -> tuple[str, str]:
+    """The move the client state chooses for `question`, and the reply the model writes for it."""
     from clientsim.client.simulator import ClientSimulator
+    from clientsim.client.state import StateTracker
+    from clientsim.judge.mi.coder import MiCoder
     from clientsim.personas import PersonaLibrary
 
     persona = PersonaLibrary.load([paths.bundled_personas_dir()]).get("tomas-depression")
@@ -45,16 +49,28 @@ def _reply(engine, question: str, seed: int) -> str:
         ("client", HISTORY_REPLY),
         ("counsellor", question),
     ]
-    return ClientSimulator(persona, engine, seed=seed).reply(turns, turn_index=4).text
+    tracker = StateTracker(persona, seed)
+    risk = next(h for h in tracker.profile.holds_back if "suicid" in h.cues)
+    tracker.state.trust = risk.min_trust + 0.5 if trust_earned else risk.min_trust - 2
+    _, move = tracker.after_counsellor(question, MiCoder.load().code_turn(question, "counsellor", turns[:-1]), 3)
+    text = ClientSimulator(persona, engine, seed=seed).reply(turns, turn_index=4, cues={3: tracker.cue(move)}).text
+    return move.kind, text
 
 
 @pytest.mark.parametrize("seed", [2, 3])
-def test_careful_asking_gets_the_disclosure(engine, seed):
-    text = _reply(engine, CAREFUL, seed)
-    assert DISCLOSES.search(text), text
+def test_careful_asking_gets_the_disclosure_once_trust_is_earned(engine, seed):
+    move, text = _reply(engine, CAREFUL, seed, trust_earned=True)
+    assert move == "disclose" and DISCLOSES.search(text), text
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_asking_before_trust_is_earned_gets_it_played_down(engine, seed):
+    move, text = _reply(engine, CAREFUL, seed, trust_earned=False)
+    assert move == "deflect" and not re.search(r"not wanting to be alive|be with rosa|ending my life", text, re.I), text
 
 
 @pytest.mark.parametrize("seed", [2, 3])
 def test_a_leading_question_gets_a_denial(engine, seed):
-    text = _reply(engine, LEADING, seed)
+    move, text = _reply(engine, LEADING, seed, trust_earned=True)
+    assert move == "deny", move
     assert DENIES.search(text) and not re.search(r"not wanting to be alive|be with rosa", text, re.I), text

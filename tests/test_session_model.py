@@ -64,12 +64,18 @@ def test_whole_session_streams_and_persists(engine, persona, tmp_path):
 
 
 def test_same_seed_same_session(engine, persona, tmp_path):
+    """Replayed from the same engine state, the same seed gives the same replies, moves and client state."""
     replies = []
     for run in range(2):
+        engine.reset_cache()
         db = Database.open(tmp_path / f"r{run}.sqlite3")
         s = PracticeSession.start(db, persona, engine, seed=42, prime=False)
-        s.add_counsellor_turn("What would you like to talk about?")
-        replies.append(s.generate_reply().text)
+        got = []
+        for line in ("What would you like to talk about?", "You're in denial, you need to stop."):
+            s.add_counsellor_turn(line)
+            turn = s.generate_reply()
+            got.append((turn.text, turn.meta["state"]))
+        replies.append(got)
         db.close()
     assert replies[0] == replies[1]
 
@@ -95,17 +101,19 @@ def test_next_turn_is_primed_while_the_student_composes(engine, persona, tmp_pat
     s.generate_reply()
     s.wait_primed()
     line = "What would a good week look like for you, Daniel?"
-    s.add_counsellor_turn(line)
-    # what priming could not know: the student's words and the tokens that close the message
-    expected = len(engine.tokenize(line))
-    assert s.simulator.prime_next(s.history()[:-1]) == 0  # already primed: nothing left to evaluate
+    turn = s.add_counsellor_turn(line)
+    # what priming could not know: the student's words, the move note the state chose after them,
+    # and the tokens that close the message
+    cue = s.cues[turn.index]
+    expected = len(engine.tokenize(line)) + len(engine.tokenize("\n\n" + cue))
+    assert s.simulator.prime_next(s.history()[:-1], s.cues) == 0  # already primed: nothing left to evaluate
     s.generate_reply()
     st = s.last_reply.stats
-    assert expected <= st.new_prompt_tokens <= expected + 8 < 30 < st.prompt_tokens
-    # the reminder is in the prompt, before the counsellor's words
-    msgs = s.simulator.messages(s.history()[:-1])
+    assert expected <= st.new_prompt_tokens <= expected + 8 < 60 < st.prompt_tokens
+    # the reminder is in the prompt before the counsellor's words, the move note after them
+    msgs = s.simulator.messages(s.history()[:-1], s.cues)
     assert msgs[-1]["role"] == "user" and msgs[-1]["content"].startswith("[Daniel, the client")
-    assert msgs[-1]["content"].endswith(line)
+    assert msgs[-1]["content"].endswith(line + "\n\n" + cue)
 
 
 def test_stop_cancels_at_once_and_keeps_partial(engine, persona, tmp_path):

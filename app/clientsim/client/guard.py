@@ -62,6 +62,51 @@ _COUNSELLOR_VOICE = re.compile(
     r"|(?:please )?(?:consider )?(?:reach(?:ing)? out to|consult(?:ing)?) (?:a|your) (?:mental health )?professional)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Counsellor-speak the 1.5B model falls into when a client should answer: the
+# counsellor's questions turned back, comfort and support offered, advice given.
+_COUNSELLOR_QUESTION = re.compile(
+    r"(?:\bwhat (?:are|is|were) (?:some of )?(?:the )?(?:things|ways|concerns|worries|feelings) (?:that )?"
+    r"(?:concern|worry|bother|matter to|are important to) you\b"
+    r"|\bwhat (?:concerns|worries|matters to) you(?: the)?(?: most)?\?"
+    r"|\bhow (?:do|does|did) (?:that|this|it) (?:make|leave) you feel\b"
+    r"|\bcan you tell me (?:a bit |a little )?(?:more )?about (?:your|how you|what you)\b"
+    r"|\bwhat (?:would|do) you (?:like|want) to (?:talk|focus|work) (?:about|on)\b"
+    r"|\bhow (?:can|could|shall) we (?:work|figure|start)\b"
+    r"|\bwhat do you think (?:would|might|could) help you\b"
+    r"|\bhow are you (?:feeling|coping|doing) (?:about|with)\b)",
+    re.IGNORECASE,
+)
+_REASSURES = re.compile(
+    r"(?:\byou have my support\b|\bi'?m (?:always )?here for you\b|\byou(?:'re| are) not alone\b"
+    r"|\bit'?s (?:okay|ok|normal|natural) (?:for you )?to feel\b|\bremember,? (?:that )?you\b|\btake care of yourself\b"
+    r"|\byou(?:'ve| have) got this\b|\bi believe in you\b|\bwe(?:'ll| will| can) (?:get through|figure) (?:this|it out) together\b"
+    r"|\bi appreciate your (?:honesty|concern|support|help)\b|\bthank you for your (?:honesty|concern|support)\b)",
+    re.IGNORECASE,
+)
+_ADVISES = re.compile(
+    r"(?:\bit'?s important (?:to|that you) (?:prioriti[sz]e|take care|look after|focus on)\b|\bi (?:encourage|urge) you\b"
+    r"|\bdon'?t hesitate to\b|\byou (?:should|need to|might want to) (?:try|consider|talk to|speak to|reach out|seek)\b)",
+    re.IGNORECASE,
+)
+# Words for the client's own people and problem: "your son" from a client who has a son is the counsellor's voice.
+OWN_WORDS = ("son", "daughter", "wife", "husband", "partner", "kids", "children", "boyfriend", "girlfriend",
+             "mum", "mom", "dad", "mother", "father", "ex", "drinking", "smoking", "cannabis", "weed", "diabetes",
+             "anxiety", "panic", "mood", "depression", "liver", "blood sugar", "medication", "tablets", "boss", "team")
+
+
+def own_words_pattern(persona_text: str) -> re.Pattern | None:
+    """`your <word>` for the words of OWN_WORDS that the persona's own story uses."""
+    text = persona_text.lower()
+    words = [w for w in OWN_WORDS if re.search(rf"\b{re.escape(w)}", text)]
+    if not words:
+        return None
+    return re.compile(r"\byour (?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+# A move note leaking from the prompt (client/state/moves.py writes them)
+_CUE = re.compile(r"\(?\b[A-Z][a-z]+ (?:opens up a little|defends things as they are|feels judged or pushed|answers plainly"
+                  r"|decides to tell, hesitantly|is not ready to talk about|says no, nothing like that|starts to wonder if|still believes \"|answers:)")
+
 _CODE = re.compile(r"```|`[^`\n]{1,40}\(\)`|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
 _LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
 _LABEL_MID = re.compile(rf"(?:\n|^|(?<=[.!?\"'])\s+)(?:\*\*)?{ROLE_WORDS}(?:\*\*)?\s*:", re.IGNORECASE)
@@ -83,17 +128,35 @@ def _own_label(persona_name: str) -> re.Pattern:
     return re.compile(rf"^\s*(?:\*\*)?(?:{full}|{first}|{ROLE_WORDS})(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
 
 
-def scan_stream(text: str, persona_name: str = "") -> Violation | None:
-    """Fatal breaks visible in a (possibly partial) reply."""
+def scan_stream(text: str, persona_name: str = "", own: re.Pattern | None = None) -> Violation | None:
+    """Fatal breaks visible in a (possibly partial) reply.
+
+    `own` is the persona's `own_words_pattern`: the client talking about "your
+    son" when the son is their own.
+    """
     if m := _AI.search(text):
         return Violation("ai_disclosure", m.group(0), True)
     if m := _INSTRUCTIONS.search(text):
         return Violation("instruction_reveal", m.group(0), True)
     if m := _COUNSELLOR_VOICE.search(text):
         return Violation("counsellor_voice", m.group(0), True)
+    if m := _COUNSELLOR_QUESTION.search(text):
+        return Violation("asks_counsellor_question", m.group(0), True)
+    if m := _REASSURES.search(text):
+        return Violation("reassures_counsellor", m.group(0), True)
+    if m := _ADVISES.search(text):
+        return Violation("gives_advice", m.group(0), True)
+    if own is not None and (m := own.search(text)):
+        return Violation("wrong_person", m.group(0), True)
+    if m := _CUE.search(text):
+        return Violation("instruction_reveal", m.group(0), True)
     if m := _CODE.search(text):
         return Violation("not_speech", m.group(0), True)
     return None
+
+
+# Checks that mean the client spoke as a counsellor or an assistant (bench fidelity's "counsellor-speak")
+COUNSELLOR_SPEAK = ("counsellor_voice", "asks_counsellor_question", "reassures_counsellor", "gives_advice", "wrong_person")
 
 
 def echo_score(reply: str, counsellor: str) -> float:
@@ -104,7 +167,8 @@ def echo_score(reply: str, counsellor: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-def repair(text: str, persona_name: str, counsellor_text: str = "", max_sentences: int = 4) -> tuple[str, list[Violation]]:
+def repair(text: str, persona_name: str, counsellor_text: str = "", max_sentences: int = 4,
+           own: re.Pattern | None = None) -> tuple[str, list[Violation]]:
     """Repair what can be repaired; report fatal breaks. Returns (text, violations)."""
     found: list[Violation] = []
     out = text.replace("\r", "")
@@ -129,7 +193,7 @@ def repair(text: str, persona_name: str, counsellor_text: str = "", max_sentence
     out = re.sub(r"[ \t]+", " ", out)
     out = re.sub(r"\s*\n\s*", " ", out).strip()
     out = re.sub(r"^[\"“”]+|[\"“”]+$", "", out).strip() if out.count('"') + out.count("“") + out.count("”") == 2 else out
-    fatal = scan_stream(out, persona_name)
+    fatal = scan_stream(out, persona_name, own)
     if fatal:
         found.append(fatal)
     sents = sentences(out)

@@ -11,7 +11,26 @@ per session and stays first in the context so its KV cache is reused.
 
 from __future__ import annotations
 
+import json
+import zlib
+from functools import cache
+from pathlib import Path
+
+from clientsim.client.state.profile import StateProfile
 from clientsim.personas.model import Persona
+
+EXAMPLES_PATH = Path(__file__).with_name("state") / "examples.json"
+# AnnoMI codes no discord; lines for it when a persona has none of its own
+DISCORD_LINES = ("I didn't come here to be told what to do.", "You don't know what my life is like.",
+                 "Can we not do this? I've heard it all before.")
+MOVE_LABELS = (  # (move, how the note reads, what it means)
+    ("change", "opens up a little", "say, in your own words, a reason you might change"),
+    ("sustain", "defends things as they are", "give your reason for staying as you are"),
+    ("neutral", "answers plainly", "just answer, no opinion either way"),
+    ("discord", "feels judged or pushed", "push back at the counsellor, curt or irritated"),
+)
+CBT_LABELS = {"change": ("starts to wonder if ... is really true", "show a little doubt about the thought"),
+              "sustain": ("still believes ...", "hold on to the thought and say why")}
 
 STYLE_GUIDE = {
     "plain": "You answer simply and honestly, in everyday words.",
@@ -88,8 +107,11 @@ def build_system_prompt(persona: Persona) -> str:
             ("Why you would rather not change", m.reasons_against_change),
             ("Worries you keep to yourself until the counsellor really listens", m.reasons_for_change),
             ("What matters most to you", m.values)) if items]
-    if persona.risk.level != "none" and persona.risk.details:
-        about.append(f"- Private: {_sentence(persona.risk.details)} {_sentence(persona.risk.disclosure)}")
+    profile = StateProfile.from_persona(persona)
+    if profile.holds_back:
+        # the facts themselves are not here: the move note brings each one in once trust is earned
+        topics = "; ".join(h.topic for h in profile.holds_back)
+        about.append(f"- You keep these to yourself for now, and play them down if asked: {topics}.")
     speak = [
         f"- {STYLE_GUIDE.get(persona.style.conversational_style, '')}",
         f"- {RESISTANCE_GUIDE.get(persona.style.resistance, '')}",
@@ -99,6 +121,13 @@ def build_system_prompt(persona: Persona) -> str:
     speak.append(f"- {length_rule(persona)} Everyday spoken words, first person, no lists.")
     if persona.sample_lines:
         speak.append("- Things you have said: " + " ".join(f"\"{s}\"" for s in persona.sample_lines[:6]))
+    react = [f"After each counsellor line, a note in brackets says how {first} takes it, for example "
+             f"({first} opens up a little: ...). Say that in your own words, as {first}. Never read the note out."]
+    for move, label, meaning in MOVE_LABELS:
+        if profile.kind == "CBT" and move in CBT_LABELS:
+            label, meaning = CBT_LABELS[move]
+        lines = " ".join(f"\"{x}\"" for x in move_examples(persona, move))
+        react.append(f"- ({first} {label}): {meaning}. Like: {lines}")
     never = [
         "- You are the one who came for help. You never give advice, never tell the counsellor what to do, "
         "never ask how you can help. If asked what to do, you say you don't know, that's why you came.",
@@ -118,6 +147,29 @@ def build_system_prompt(persona: Persona) -> str:
         f"Answer only as {first} would, out loud.\n\n"
         "About you:\n" + "\n".join(about) + "\n\n"
         "How you speak:\n" + "\n".join(speak) + "\n\n"
+        "How you react:\n" + "\n".join(react) + "\n\n"
         "Never:\n" + "\n".join(never) + "\n\n"
         "How you answer odd questions (examples):\n" + "\n".join(demo)
     )
+
+
+@cache
+def _annomi_examples() -> dict:
+    return json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))["moves"]
+
+
+def move_examples(persona: Persona, move: str, n: int = 3) -> list[str]:
+    """Example lines for a move: the persona's own, and for MI talk one real client turn (AnnoMI).
+
+    AnnoMI's client turns are coded change / sustain / neutral in MI sessions,
+    so they only serve MI clients; a CBT client without lines of its own for a
+    move borrows its sample lines' voice from the generic push-back lines.
+    """
+    own = list(persona.client_state.move_lines.get(move, ()))
+    real = [e["text"] for e in _annomi_examples().get(move, [])] if StateProfile.from_persona(persona).kind == "MI" else []
+    lines = own[: n - 1] if real else own[:n]
+    pool = real or (list(DISCORD_LINES) if move == "discord" else [])
+    if pool:
+        start = zlib.crc32(f"{persona.id}/{move}".encode()) % len(pool)  # the same lines for a persona every time
+        lines += [pool[(start + i) % len(pool)] for i in range(max(1 if real else 0, n - len(own) if not real else 1))]
+    return lines[:n]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from dataclasses import dataclass, field
 
 from clientsim.client import guard
@@ -56,12 +57,14 @@ class ClientReply:
     stats: GenerationStats = field(default_factory=GenerationStats)
     stopped: bool = False  # cancelled by the student
     fallback: bool = False
+    first_visible_s: float | None = None  # reply() start -> first text the student sees, failed attempts included
 
     def meta(self) -> dict:
         s = self.stats
         return {"ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
                 "new_prompt_tokens": s.new_prompt_tokens, "prompt_tokens": s.prompt_tokens,
-                "attempts": self.attempts, "checks": self.checks, "stopped": self.stopped, "fallback": self.fallback}
+                "attempts": self.attempts, "checks": self.checks, "stopped": self.stopped, "fallback": self.fallback,
+                "first_visible_s": None if self.first_visible_s is None else round(self.first_visible_s, 4)}
 
 
 _OPEN_MARKUP = re.compile(r"[*(\[][^*)\]]*$")
@@ -93,6 +96,9 @@ class ClientSimulator:
         self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
         self._length_rule = length_rule(persona)
         self.hold_back_words = HOLD_BACK_WORDS  # SPOKEN_HOLD_BACK_WORDS when the reply is spoken
+        i = persona.identity
+        self.own_words = guard.own_words_pattern(" ".join((i.relationships, i.living_situation, persona.presenting_problem,
+                                                          persona.history)))
 
     # ---- prompt ----------------------------------------------------------
     def _system_message(self) -> dict:
@@ -100,8 +106,12 @@ class ClientSimulator:
         content = self.system_prompt + ("\n\n" + summary if summary else "")
         return {"role": "system", "content": content}
 
-    def messages(self, turns: list[tuple[str, str]]) -> list[dict]:
+    def messages(self, turns: list[tuple[str, str]], cues: dict[int, str] | None = None) -> list[dict]:
         """Chat messages for the model, always within its context window.
+
+        `cues` maps a counsellor turn's index to the move note that follows its
+        words (client/state/moves.py); earlier turns keep theirs, so the
+        prompt prefix and its KV cache stay the same from turn to turn.
 
         In order, until it fits: condense the oldest live turns; keep fewer
         summary lines; hear less of very long counsellor messages. The persona
@@ -111,7 +121,8 @@ class ClientSimulator:
         clip = MODEL_MESSAGE_CHARS
         while True:
             live = turns[self.window.condensed_upto:]
-            msgs = [self._system_message()] + (self._script(live, clip) if self.mode == "script" else self._chat(live, clip))
+            msgs = [self._system_message()] + (self._script(live, clip) if self.mode == "script"
+                                               else self._chat(live, clip, cues or {}, self.window.condensed_upto))
             if len(self.engine.chat_tokens(msgs)) <= budget:
                 return msgs
             if self.window.condense(turns) or self.window.shrink_summary():
@@ -126,7 +137,8 @@ class ClientSimulator:
     def _reminder(self) -> str:
         return f"[{self.persona.first_name}, the client, answers in the first person. {self._length_rule}]"
 
-    def _chat(self, live: list[tuple[str, str]], clip: int = MODEL_MESSAGE_CHARS) -> list[dict]:
+    def _chat(self, live: list[tuple[str, str]], clip: int = MODEL_MESSAGE_CHARS, cues: dict[int, str] | None = None,
+              offset: int = 0) -> list[dict]:
         # A short reminder with every counsellor line: small models drift out of
         # role without one. Kept on every turn (not only the last) so the prompt
         # prefix, and with it the KV cache, stays the same from turn to turn. It
@@ -135,9 +147,11 @@ class ClientSimulator:
         # cost ~20 tokens of evaluation between "send" and the first word.
         reminder = self._reminder()
         msgs = []
-        for speaker, text in live:
+        for index, (speaker, text) in enumerate(live, start=offset):
             if speaker == "counsellor":
                 body = text if text == NEXT_MARK else clip_for_model(text, clip)
+                if cue := (cues or {}).get(index):
+                    body += "\n\n" + cue
                 msgs.append({"role": "user", "content": reminder + "\n\n" + body})
             else:
                 msgs.append({"role": "assistant", "content": text})
@@ -154,7 +168,7 @@ class ClientSimulator:
         """Evaluate the persona prompt now so the first reply only pays for the new tokens."""
         return self.engine.prime([self._system_message()])
 
-    def prime_next(self, turns: list[tuple[str, str]]) -> int:
+    def prime_next(self, turns: list[tuple[str, str]], cues: dict[int, str] | None = None) -> int:
         """Evaluate the prompt up to where the student's next words will go.
 
         Run between turns (the student is reading, typing or speaking): the
@@ -164,14 +178,30 @@ class ClientSimulator:
         """
         if self.mode != "chat":
             return self.prime()
-        msgs = self.messages(list(turns) + [("counsellor", NEXT_MARK)])
+        msgs = self.messages(list(turns) + [("counsellor", NEXT_MARK)], cues)
         return self.engine.prime(msgs, upto=NEXT_MARK)
 
     # ---- reply -----------------------------------------------------------
-    def reply(self, turns: list[tuple[str, str]], state: JobState | None = None, turn_index: int = 0) -> ClientReply:
-        state = state or JobState()
+    def reply(self, turns: list[tuple[str, str]], state: JobState | None = None, turn_index: int = 0,
+              cues: dict[int, str] | None = None) -> ClientReply:
+        outer = state or JobState()
+        started = time.perf_counter()
+        first_visible: list[float] = []
+
+        def on_partial(event) -> None:
+            if not first_visible and isinstance(event, ReplyEvent) and event.kind == "text" and event.text.strip():
+                first_visible.append(time.perf_counter() - started)
+            outer.partial(event)
+
+        state = JobState(on_progress=outer.on_progress, on_partial=on_partial, _cancel=outer._cancel)
+        reply = self._reply(turns, state, turn_index, cues)
+        reply.first_visible_s = first_visible[0] if first_visible else None
+        return reply
+
+    def _reply(self, turns: list[tuple[str, str]], state: JobState, turn_index: int,
+               cues: dict[int, str] | None) -> ClientReply:
         counsellor_text = turns[-1][1] if turns and turns[-1][0] == "counsellor" else ""
-        msgs = self.messages(turns)
+        msgs = self.messages(turns, cues)
         name = self.persona.name
         checks: list[dict] = []
         shown_any = False
@@ -181,7 +211,7 @@ class ClientSimulator:
             text, shown, fatal = "", "", None
             for piece in self.engine.stream_chat(msgs, params, state):
                 text += piece
-                fatal = guard.scan_stream(text, name)
+                fatal = guard.scan_stream(text, name, self.own_words)
                 if fatal or guard._LABEL_MID.search(text):
                     break
                 if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
@@ -193,7 +223,7 @@ class ClientSimulator:
                     shown_any = True
             stats = self.engine.last_stats
             if state.cancelled:
-                final, found = guard.repair(text, name, "", self.max_sentences)
+                final, found = guard.repair(text, name, "", self.max_sentences, self.own_words)
                 final = final if not guard.is_fatal(found) else shown
                 if final.startswith(shown):
                     state.partial(ReplyEvent("text", final[len(shown):]))
@@ -201,7 +231,7 @@ class ClientSimulator:
                     state.partial(ReplyEvent("reset"))
                     state.partial(ReplyEvent("text", final))
                 return ClientReply(final, attempt + 1, checks, stats, stopped=True)
-            final, found = guard.repair(text, name, counsellor_text, self.max_sentences)
+            final, found = guard.repair(text, name, counsellor_text, self.max_sentences, self.own_words)
             checks += [{"check": v.check, "detail": v.detail[:80], "fatal": v.fatal, "attempt": attempt + 1} for v in found]
             if not guard.is_fatal(found):
                 if final.startswith(shown):

@@ -206,6 +206,17 @@ class LlmEngine:
             tokens = self.chat_tokens(messages, add_generation_prompt=False, upto=upto)
             return self._extend_cache(tokens, len(tokens))
 
+    def reset_cache(self) -> None:
+        """Forget every evaluated token: the next prompt is evaluated from its first token.
+
+        A reply's last logits depend slightly on how its prompt's tokens were
+        batched (llama.cpp's CPU kernels), and so on what the cache held
+        before; a session replayed with the same seed from a reset cache gives
+        the same replies (docs/client-prompt.md).
+        """
+        with self._lock:
+            self._require().reset()
+
     def _extend_cache(self, tokens: list[int], end: int, state: JobState | None = None, chunk: int = 64) -> int:
         """Make the KV cache hold tokens[:end]: keep the common prefix, evaluate the rest.
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from clientsim.client.simulator import ClientReply, ClientSimulator, ReplyEvent
+from clientsim.client.state import StateTracker
 from clientsim.core.errors import UserError
 from clientsim.core.jobs import JobState
 from clientsim.llm.engine import LlmEngine
@@ -57,6 +58,11 @@ class PracticeSession:
         self.simulator = ClientSimulator(persona, engine, seed) if engine is not None else None
         self.last_reply: ClientReply | None = None
         self.coder = None  # the MI coder, labelling each turn as it is sent (judge/mi)
+        # the client's state (client/state): updated from each counsellor turn, it chooses the client's move
+        self.tracker: StateTracker | None = None
+        self.cues: dict[int, str] = {}  # counsellor turn index -> the move note the model read after it
+        self._pending_state: dict | None = None  # stored with the next client reply
+        self.state_error: str | None = None  # set when the last state update failed (the turn is stored anyway)
 
     def _enable_live_coding(self) -> None:
         try:
@@ -78,7 +84,7 @@ class PracticeSession:
     # ---- lifecycle ---------------------------------------------------------
     @classmethod
     def start(cls, db: Database, persona: Persona, engine: LlmEngine, seed: int | None = None,
-              prime: bool = True, live_coding: bool = True) -> "PracticeSession":
+              prime: bool = True, live_coding: bool = True, client_state: bool = True) -> "PracticeSession":
         """A new session; the client's opening statement is turn 0 and already stored.
 
         The persona prompt is evaluated in the background (prime) so the first
@@ -92,9 +98,12 @@ class PracticeSession:
             s.seed = s.simulator.seed
         if live_coding:
             s._enable_live_coding()
+        if client_state:
+            s.tracker = StateTracker(persona, s.seed)
         db.create_session(session_id=session_id, persona=persona.to_dict(), model=s.model, seed=s.seed,
                           started_at=started)
-        s._store(Turn(0, "client", persona.opening_statement.strip(), now_iso(), {"opening": True}))
+        opening = {"opening": True} | ({"state": s.tracker.start.summary()} if s.tracker else {})
+        s._store(Turn(0, "client", persona.opening_statement.strip(), now_iso(), opening))
         if prime:
             s._prime_in_background()
         return s
@@ -107,9 +116,11 @@ class PracticeSession:
         """
         history = self.history()
 
+        cues = dict(self.cues)
+
         def run() -> None:
             try:
-                self.simulator.prime_next(history)
+                self.simulator.prime_next(history, cues)
             except Exception:  # priming is an optimisation; generation reports real errors
                 pass
 
@@ -119,7 +130,7 @@ class PracticeSession:
     def prime_now(self) -> int:
         """The same priming, in the caller's thread (voice warm-up, benchmarks); returns tokens evaluated."""
         self.wait_primed()
-        return self.simulator.prime_next(self.history())
+        return self.simulator.prime_next(self.history(), self.cues)
 
     def wait_primed(self, timeout: float | None = None) -> None:
         if self._prime_thread is not None:
@@ -167,7 +178,24 @@ class PracticeSession:
             raise UserError(f"That message is {len(clean):,} characters; the limit is {MAX_MESSAGE_CHARS:,}.",
                             hint="Nothing was sent: shorten it and send it again.")
         meta = {"mi": code} if (code := self._code("counsellor", clean)) else {}
-        return self._store(Turn(len(self.turns), "counsellor", clean, now_iso(), meta))
+        turn = self._store(Turn(len(self.turns), "counsellor", clean, now_iso(), meta))
+        self._update_state(turn, code)
+        return turn
+
+    def _update_state(self, turn: Turn, code: dict | None) -> None:
+        """The client's state and next move from this turn; after the turn is stored, never instead of it."""
+        self.state_error = None
+        self._pending_state = None
+        if self.tracker is None:
+            return
+        try:
+            _, move = self.tracker.after_counsellor(turn.text, code, turn.index)
+        except Exception as exc:  # the session goes on with the client's last state; the student is told
+            self.state_error = (f"The client's reaction to turn {turn.index} could not be worked out ({exc}); "
+                                "your words are saved and the client answers as before.")
+            return
+        self.cues[turn.index] = self.tracker.cue(move)
+        self._pending_state = self.tracker.record(move, code)
 
     def history(self) -> list[tuple[str, str]]:
         return [(t.speaker, t.text) for t in self.turns]
@@ -180,13 +208,15 @@ class PracticeSession:
             raise UserError("The client answers after you say something.")
         index = len(self.turns)
         self.wait_primed()
-        reply = self.simulator.reply(self.history(), state, turn_index=index)
+        reply = self.simulator.reply(self.history(), state, turn_index=index, cues=self.cues)
         self.last_reply = reply
         if not reply.text.strip():
             return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored
         meta = reply.meta()
         if code := self._code("client", reply.text):
             meta["mi"] = code
+        if self._pending_state is not None:
+            meta["state"] = self._pending_state
         turn = self._store(Turn(index, "client", reply.text, now_iso(), meta))
         self._prime_in_background()
         return turn
