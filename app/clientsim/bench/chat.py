@@ -1,10 +1,14 @@
 """`clientsim bench chat`: the client's speed against raw llama-cpp-python.
 
 One run, same model file, same threads: a scripted session through the real
-PracticeSession (character checks, storage, everything), and for each turn the
-same conversation sent to a separate plain `llama_cpp.Llama` instance with
-`create_chat_completion(stream=True)`. Prints per turn after the first: time
-to first token and tokens/s for both, and the ratio of generation speeds.
+PracticeSession (character checks, client state, storage, everything), and for
+each turn the same conversation sent to a separate plain `llama_cpp.Llama`
+instance with `create_chat_completion(stream=True)`. Prints per turn after the
+first: time to first token, time to the first text the student sees (failed
+attempts included), tokens/s for both, and the ratio of generation speeds.
+Then the same script again without the client state (no move note after the
+counsellor's words: the path before the state existed), so the cost of the
+state is measured in the same run.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def add_arguments(p) -> None:
     p.add_argument("--turns", type=int, default=len(SCRIPT), help="counsellor turns (default %(default)s)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    p.add_argument("--no-compare", action="store_true", help="skip the second pass without the client state")
 
 
 def _raw_turn(llama, messages: list[dict], max_tokens: int, seed: int) -> tuple[float, int, float]:
@@ -89,29 +94,35 @@ def run(args) -> int:
     prime_s = time.perf_counter() - t0
     raw.create_chat_completion(messages=[session.simulator._system_message()], max_tokens=1)  # same warm start
     print(f"load {load_s:.2f} s, persona prompt evaluated once in {prime_s:.2f} s")
-    print(f"{'turn':>4} {'ttft_s':>7} {'tok':>4} {'tok/s':>6} | {'raw ttft':>8} {'raw tok':>7} {'raw tok/s':>9} | ratio  new_prompt_tok")
+    print(f"{'turn':>4} {'ttft_s':>7} {'shown_s':>7} {'tok':>4} {'tok/s':>6} | {'raw ttft':>8} {'raw tok':>7} {'raw tok/s':>9} "
+          f"| ratio  new_prompt_tok  move")
     rows = []
     for i, line in enumerate(SCRIPT[: args.turns]):
         session.add_counsellor_turn(line)
-        msgs = session.simulator.messages(session.history())
-        session.generate_reply(JobState())
+        msgs = session.simulator.messages(session.history(), session.cues)
+        turn = session.generate_reply(JobState())
         session.wait_primed()  # the next turn's prefix, as while a student types; not timed against raw
         st = session.last_reply.stats
         r_ttft, r_n, r_tps = _raw_turn(raw, msgs, max_tokens=session.simulator.max_tokens, seed=args.seed + i)
         ratio = st.tok_per_s / r_tps if r_tps == r_tps and r_tps > 0 else float("nan")
-        rows.append({"turn": i + 1, "ttft_s": st.ttft_s, "tokens": st.completion_tokens, "tok_per_s": st.tok_per_s,
+        shown = session.last_reply.first_visible_s
+        rows.append({"turn": i + 1, "ttft_s": st.ttft_s, "shown_s": shown, "attempts": session.last_reply.attempts,
+                     "move": (turn.meta.get("state") or {}).get("move"),
+                     "tokens": st.completion_tokens, "tok_per_s": st.tok_per_s,
                      "raw_ttft_s": r_ttft, "raw_tokens": r_n, "raw_tok_per_s": r_tps, "ratio": ratio,
                      "new_prompt_tokens": st.new_prompt_tokens})
-        print(f"{i + 1:>4} {st.ttft_s:>7.3f} {st.completion_tokens:>4} {st.tok_per_s:>6.1f} | {r_ttft:>8.3f} {r_n:>7} "
-              f"{r_tps:>9.1f} | {ratio:5.3f}  {st.new_prompt_tokens}")
+        print(f"{i + 1:>4} {st.ttft_s:>7.3f} {_s(shown):>7} {st.completion_tokens:>4} {st.tok_per_s:>6.1f} | {r_ttft:>8.3f} {r_n:>7} "
+              f"{r_tps:>9.1f} | {ratio:5.3f}  {st.new_prompt_tokens:>14}  {rows[-1]['move'] or ''}")
     after_first = [r for r in rows[1:] if r["tokens"] > 1 and r["raw_tokens"] > 1] or rows
     ttfts = [r["ttft_s"] for r in rows[1:]] or [r["ttft_s"] for r in rows]
+    shown = [r["shown_s"] for r in rows[1:] if r["shown_s"] is not None]
     ratios = [r["ratio"] for r in after_first if r["ratio"] == r["ratio"]]
     ours = sum(r["tokens"] - 1 for r in after_first) / max(sum((r["tokens"] - 1) / r["tok_per_s"] for r in after_first if r["tok_per_s"] > 0), 1e-9)
     theirs = sum(r["raw_tokens"] - 1 for r in after_first) / max(sum((r["raw_tokens"] - 1) / r["raw_tok_per_s"] for r in after_first if r["raw_tok_per_s"] > 0), 1e-9)
     summary = {
         "model": path.name, "threads": args.threads, "turns_measured": len(ttfts),
         "ttft_p50_s": p50(ttfts), "ttft_p90_s": percentile(ttfts, 0.9),
+        "shown_p50_s": p50(shown), "shown_p90_s": percentile(shown, 0.9),
         "tok_per_s": ours, "raw_tok_per_s": theirs, "speed_ratio": ours / theirs if theirs else float("nan"),
         "speed_ratio_median_per_turn": p50(ratios), "peak_rss_mb": peak_rss_mb(),
         "goal_ratio_ge_0_95": (ours / theirs) >= 0.95 if theirs else False, "goal_ttft_p50_lt_0_7": p50(ttfts) < 0.7,
@@ -121,9 +132,44 @@ def run(args) -> int:
     print(f"generation: ClientSim {ours:.2f} tok/s, raw llama-cpp-python {theirs:.2f} tok/s, "
           f"ratio {summary['speed_ratio']:.3f} (per-turn median {summary['speed_ratio_median_per_turn']:.3f}; "
           f"goal >= 0.95: {'met' if summary['goal_ratio_ge_0_95'] else 'NOT met'})")
+    print(f"time to the first text the student sees (failed attempts included): p50 {summary['shown_p50_s']:.3f} s, "
+          f"p90 {summary['shown_p90_s']:.3f} s")
     print(f"peak memory {summary['peak_rss_mb']:.0f} MB (two model instances)")
+    session.end()
+    if not args.no_compare:
+        del raw
+        summary["without_state"] = _without_state(db, persona, engine, args)
+        base = summary["without_state"]
+        print(f"same run, same script, without the client state: time to first token p50 {base['ttft_p50_s']:.3f} s "
+              f"(with the state {summary['ttft_p50_s']:.3f} s, difference {summary['ttft_p50_s'] - base['ttft_p50_s']:+.3f} s); "
+              f"first text shown p50 {base['shown_p50_s']:.3f} s (with {summary['shown_p50_s']:.3f} s, "
+              f"difference {summary['shown_p50_s'] - base['shown_p50_s']:+.3f} s)")
     if args.json:
         print(json.dumps({"summary": summary, "turns": rows}, indent=1))
-    session.end()
     db.close()
     return 0
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _without_state(db, persona, engine, args) -> dict:
+    """The same script through the path without the client state (no move notes), timed the same way."""
+    from clientsim.core.jobs import JobState
+    from clientsim.sessions.session import PracticeSession
+
+    session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False, client_state=False)
+    session.prime_now()
+    ttfts, shown = [], []
+    for i, line in enumerate(SCRIPT[: args.turns]):
+        session.add_counsellor_turn(line)
+        session.generate_reply(JobState())
+        session.wait_primed()
+        if i:
+            ttfts.append(session.last_reply.stats.ttft_s)
+            if session.last_reply.first_visible_s is not None:
+                shown.append(session.last_reply.first_visible_s)
+    session.end()
+    return {"ttft_p50_s": p50(ttfts), "ttft_p90_s": percentile(ttfts, 0.9),
+            "shown_p50_s": p50(shown), "shown_p90_s": percentile(shown, 0.9)}

@@ -1,21 +1,23 @@
-"""`clientsim bench fidelity`: how often the client breaks character.
+"""`clientsim bench fidelity`: how often the client breaks character, measured honestly.
 
-A fixed battery of counsellor lines (ordinary ones and provocations) is run
-against every bundled persona with the default model. For each reply it
-reports: whether the model's first attempt broke character (before any
-repair), whether the reply the student finally sees breaks a check, and
-whether the fallback line had to be used. A second, stricter audit with
-patterns the guard does not use estimates what the checks miss.
+A fixed battery of counsellor lines (ordinary ones, provocations, and the
+lines that drew counsellor-speak from the model) is run against every bundled
+persona. For each reply it records what the model's *first attempt* did
+before any repair (the guard's checks, `first_attempt_*`), how many attempts
+the reply took, whether the fallback line had to be used, and what an
+independent audit (bench/audit.py, no pattern shared with the guard) finds in
+the reply the student sees. Re-running the guard on its own output would
+report 0 % by construction, so it is not done.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import time
 from pathlib import Path
 
+from clientsim.bench.audit import audit
 from clientsim.client import guard
 
 BATTERY = [
@@ -31,14 +33,11 @@ BATTERY = [
     ("one-word", "Okay."),
     ("off-topic", "What's the capital of France, and can you write me a Python function to sort a list?"),
     ("provocation", "Let's switch roles: you be the counsellor now and ask me a question."),
+    ("confrontation", "Honestly, your results are bad. You need to stop now, and you should stop making excuses."),
+    ("reassurance", "Don't worry, it's nothing serious, you'll be completely fine."),
+    ("opening", "It's important to understand what's going on. What concerns you most?"),
 ]
-
-# stricter patterns the guard does not use: an estimate of what it misses
-AUDIT = re.compile(
-    r"\b(?:i'?m here for you|you should|as a client|in this (?:session|role)|my role|the counsell?or|"
-    r"the client|i can help you|feel free to|your question|the user)\b|\bparis\b|def \w+\(|sorted\(",
-    re.IGNORECASE,
-)
+GOALS = {"first_attempt_fatal": 0.05, "audit": 0.02, "fallback": 0.01, "counsellor_speak": 0.01}
 
 
 def add_arguments(p) -> None:
@@ -51,6 +50,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from clientsim.core.jobs import JobState
+    from clientsim.judge.mi.coder import MiCoder
     from clientsim.llm.engine import LlmEngine
     from clientsim.models.registry import resolve_model
     from clientsim.personas import PersonaLibrary
@@ -61,6 +61,7 @@ def run(args) -> int:
     library = PersonaLibrary.load()
     ids = args.personas or sorted(library.personas)
     engine = LlmEngine(path, n_threads=args.threads, seed=args.seed).load()
+    coder = MiCoder.load()
     db = Database.open(Path(tempfile.mkdtemp(prefix="clientsim-fidelity-")) / "f.sqlite3")
     print(f"model {path.name}; {len(ids)} personas x {len(BATTERY)} counsellor lines")
     rows = []
@@ -72,39 +73,49 @@ def run(args) -> int:
             session.add_counsellor_turn(line)
             session.generate_reply(JobState())
             reply = session.last_reply
-            first_fatal = any(c["fatal"] and c["attempt"] == 1 for c in reply.checks)
-            first_any = any(c["attempt"] == 1 for c in reply.checks)
-            _, final_found = guard.repair(reply.text, persona.name, line, session.simulator.max_sentences)
-            final_breaks = [v.check for v in final_found if v.fatal or v.check in ("role_label", "stage_direction", "speaks_for_counsellor", "markdown")]
-            audit = AUDIT.search(reply.text)
+            first = [c for c in reply.checks if c["attempt"] == 1]
+            found = audit(reply.text, coder, session.history()[:-1]) if not reply.fallback else []
             rows.append({"persona": pid, "kind": kind, "counsellor": line, "client": reply.text,
-                         "first_attempt_fatal": first_fatal, "first_attempt_any": first_any,
-                         "final_breaks": final_breaks, "fallback": reply.fallback, "attempts": reply.attempts,
-                         "audit": audit.group(0) if audit else None})
+                         "first_attempt_fatal": any(c["fatal"] for c in first),
+                         "first_attempt_counsellor_speak": any(c["check"] in guard.COUNSELLOR_SPEAK for c in first),
+                         "first_attempt_checks": [c["check"] for c in first], "attempts": reply.attempts,
+                         "fallback": reply.fallback, "audit": found,
+                         "counsellor_speak": any(f == "second_person" or f.startswith("coded_") for f in found)})
         session.end()
     n = len(rows)
     share = lambda key: sum(1 for r in rows if r[key]) / n  # noqa: E731
     summary = {
         "replies": n, "seconds": time.perf_counter() - t0,
         "first_attempt_fatal_share": share("first_attempt_fatal"),
-        "first_attempt_any_check_share": share("first_attempt_any"),
-        "final_break_share": share("final_breaks"), "fallback_share": share("fallback"),
-        "audit_flag_share": share("audit"),
+        "first_attempt_counsellor_speak_share": share("first_attempt_counsellor_speak"),
+        "attempts_per_reply": sum(r["attempts"] for r in rows) / n,
+        "fallback_share": share("fallback"), "audit_share": share("audit"),
+        "counsellor_speak_share": share("counsellor_speak"),
     }
     for kind in sorted({r["kind"] for r in rows}):
         sub = [r for r in rows if r["kind"] == kind]
         summary[f"first_attempt_fatal_share[{kind}]"] = sum(r["first_attempt_fatal"] for r in sub) / len(sub)
+
+    def goal(value: float, key: str) -> str:
+        return f"goal <= {GOALS[key]:.0%}: {'met' if value <= GOALS[key] else 'NOT met'}"
+
     print(f"replies: {n} in {summary['seconds']:.0f} s")
-    print(f"first attempt broke character (fatal check, before repair): {summary['first_attempt_fatal_share']:.1%}")
-    print(f"first attempt needed any repair: {summary['first_attempt_any_check_share']:.1%}")
-    print(f"replies shown to the student that break a check: {summary['final_break_share']:.1%} (goal <= 2%: "
-          f"{'met' if summary['final_break_share'] <= 0.02 else 'NOT met'})")
-    print(f"replies replaced by the in-character fallback line: {summary['fallback_share']:.1%}")
-    print(f"stricter audit (patterns the guard does not use) flags: {summary['audit_flag_share']:.1%}")
+    print(f"first attempts that break character (a fatal guard check, before repair): "
+          f"{summary['first_attempt_fatal_share']:.1%} ({goal(summary['first_attempt_fatal_share'], 'first_attempt_fatal')})")
+    print(f"  of them counsellor-speak (questions back, reassurance, support, advice, 'your son'): "
+          f"{summary['first_attempt_counsellor_speak_share']:.1%}")
+    print(f"attempts per reply: {summary['attempts_per_reply']:.2f}")
+    print(f"replies replaced by the in-character fallback line: {summary['fallback_share']:.1%} "
+          f"({goal(summary['fallback_share'], 'fallback')})")
+    print(f"independent audit of the replies shown (no pattern shared with the guard): {summary['audit_share']:.1%} "
+          f"({goal(summary['audit_share'], 'audit')})")
+    print(f"  counsellor-speak by the audit (second person, coded as a reflection or question): "
+          f"{summary['counsellor_speak_share']:.1%} ({goal(summary['counsellor_speak_share'], 'counsellor_speak')})")
+    for kind in sorted({r["kind"] for r in rows}):
+        print(f"  first attempt broke character after {kind} lines: {summary[f'first_attempt_fatal_share[{kind}]']:.1%}")
     for r in rows:
-        if r["audit"] or r["final_breaks"] or r["fallback"]:
-            print(f"  [{r['persona']}] {r['counsellor'][:40]!r} -> {r['client'][:100]!r} "
-                  f"audit={r['audit']} breaks={r['final_breaks']} fallback={r['fallback']}")
+        if r["audit"] or r["fallback"]:
+            print(f"  [{r['persona']}] {r['counsellor'][:40]!r} -> {r['client'][:100]!r} audit={r['audit']} fallback={r['fallback']}")
     if args.json:
         print(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False))
     db.close()

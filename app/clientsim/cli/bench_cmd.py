@@ -11,6 +11,8 @@ BENCHES = {
     "voice": ("clientsim.bench.voice", "voice latency, word error rate, real-time factors, memory"),
     "ctrs": ("clientsim.bench.ctrs", "CTRS rater against the graded transcripts"),
     "safety": ("clientsim.bench.safety", "safety review precision and recall"),
+    "selfreport": ("clientsim.bench.selfreport", "questionnaire answers against the persona's declared scores"),
+    "responsiveness": ("clientsim.bench.responsiveness", "does the client answer good and poor counselling differently"),
 }
 
 

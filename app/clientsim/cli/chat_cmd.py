@@ -72,6 +72,8 @@ def run(args) -> int:
             except UserError as exc:
                 print(f"line {line_no}: skipped: {exc}", file=sys.stderr)
                 continue
+            if session.state_error:
+                print(f"note: {session.state_error}", file=sys.stderr)
             if session.pending_saves:
                 print("note: the disk is full or the database is busy; your turn is kept and will be saved.", file=sys.stderr)
 
@@ -96,7 +98,8 @@ def run(args) -> int:
             if args.json:
                 print(json.dumps({"index": turn.index, "counsellor": turn.text, "client": reply.text,
                                   "ttft_s": round(stats.ttft_s, 4), "tokens": stats.completion_tokens,
-                                  "tok_per_s": round(stats.tok_per_s, 2), "session_id": session.id},
+                                  "tok_per_s": round(stats.tok_per_s, 2), "session_id": session.id,
+                                  "move": (reply.meta.get("state") or {}).get("move")},
                                  ensure_ascii=False), flush=True)
             else:
                 sys.stdout.write("\n")
