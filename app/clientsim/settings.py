@@ -76,6 +76,8 @@ class Settings:
     font_size: int = DEFAULT_FONT_SIZE
     last_persona_id: str | None = None
     lab_server_url: str | None = None
+    # instructor setting: beginners see a simple meter of how open the simulated client is during a session
+    openness_meter: bool = False
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     # Not saved: what load() had to do (corrupt file set aside, unknown version...).
     notices: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -117,6 +119,7 @@ class Settings:
             self.font_size = DEFAULT_FONT_SIZE
         lo, hi = FONT_SIZE_RANGE
         self.font_size = max(lo, min(hi, self.font_size))
+        self.openness_meter = self.openness_meter is True
         for name in ("last_persona_id", "lab_server_url"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):

@@ -14,6 +14,7 @@ import importlib
 import json
 from pathlib import Path
 
+from clientsim.client.state.review import state_review
 from clientsim.core.errors import UserError
 from clientsim.core.jobs import JobState
 from clientsim.judge.mi import codes as mi_codes
@@ -189,6 +190,11 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
                       for code, (fam, lab, meaning) in mi_codes.CODES.items()},
         },
     }
+
+    raw_turns = [t for t in transcript.get("turns") or [] if isinstance(t, dict)]
+    client_section = state_review(raw_turns)
+    if client_section is not None:
+        report["client"] = client_section
 
     state.progress(0.9, "other sections")
     coded_rows = [{"turn_index": t["index"], **c} for t, c in zip(turns, codes)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from clientsim.client.state.review import summary_words
 from clientsim.judge.report_text import (
     BAND_WORDS, LEVEL_WORDS, figure_rows, global_rows, safety_flags_by_turn, section_renderer,
 )
@@ -120,6 +121,16 @@ def render_html(report: dict) -> str:
     else:
         out.append("<p>Nothing stood out to change.</p>")
     out.append(f'<p class="note">{escape(mi["suggestions_note"])}</p>')
+
+    client = report.get("client")
+    if client:
+        out += ['<h2 id="client-response">How the client responded</h2>', f"<p>{escape(summary_words(client))}</p>"]
+        for title, key in (("Turns that opened the client up", "raised"), ("Turns that closed the client down", "lowered")):
+            if client[key]:
+                out.append(f"<h3>{title}</h3><ul>")
+                out += [f'<li><a href="#turn-{m["turn_index"]}">turn {m["turn_index"]}</a>'
+                        f"<blockquote>{escape(m['quote'])}</blockquote></li>" for m in client[key]]
+                out.append("</ul>")
 
     ctrs = report.get("ctrs")
     render_ctrs = section_renderer("ctrs", "render_html")

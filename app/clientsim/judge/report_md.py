@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clientsim.client.state.review import summary_words
 from clientsim.judge.mi.codes import label
 from clientsim.judge.report_text import BAND_WORDS, figure_rows, global_rows, safety_flags_by_turn, section_renderer
 
@@ -52,6 +53,14 @@ def render_md(report: dict) -> str:
     if not mi["things_to_try"]:
         lines.append("Nothing stood out to change.")
     lines += ["", f"_{mi['suggestions_note']}_", ""]
+    client = report.get("client")
+    if client:
+        lines += ["## How the client responded", "", summary_words(client), ""]
+        for title, key in (("Turns that opened the client up", "raised"), ("Turns that closed the client down", "lowered")):
+            if client[key]:
+                lines += [f"{title}:", ""]
+                lines += [f"- turn {m['turn_index']}: > {m['quote']}" for m in client[key]]
+                lines.append("")
     render_ctrs = section_renderer("ctrs", "render_md")
     if report.get("ctrs") and render_ctrs:
         lines += [render_ctrs(report["ctrs"]), ""]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from clientsim.personas.model import Persona
+from clientsim.ui.client_chart import ClientStateChart
 
 
 def report_support():
@@ -99,6 +100,10 @@ class ReviewPanel(QFrame):
         nl.addStretch(1)
         notes_scroll.setWidget(notes_body)
         self.tabs.addTab(notes_scroll, "Instructor notes")
+        # the simulated client's state over the session, when the session stored it
+        self.client_chart = ClientStateChart()
+        self.client_tab = self.tabs.addTab(self.client_chart, "How the client responded")
+        self.tabs.setTabVisible(self.client_tab, False)
         outer.addWidget(self.tabs, 1)
 
         buttons = QHBoxLayout()
@@ -121,6 +126,7 @@ class ReviewPanel(QFrame):
         self.notes.setText(notes or "No instructor notes for this client.")
         self.again_button.setEnabled(persona is not None)
         self._clear_report()
+        self.show_client_state(None)
         self.progress.hide()
         self._status("")
         self.report_button.hide()
@@ -175,3 +181,10 @@ class ReviewPanel(QFrame):
         view.set_report(report)
         self.report_slot.addWidget(view, 1)
         self.report_widget = view
+        self.show_client_state(report.get("client"))
+
+    def show_client_state(self, section: dict | None) -> None:
+        """The chart tab, shown only when the session stored the client's state."""
+        if section:
+            self.client_chart.show_section(section)
+        self.tabs.setTabVisible(self.client_tab, bool(section))

@@ -97,6 +97,11 @@ class SettingsDialog(QDialog):
         self.font_size.setSuffix(" pt")
         self.font_size.setValue(settings.font_size)
         form.addRow("&Font size:", self.font_size)
+        self.openness_meter = QCheckBox("Show how open the client is during a session (for beginners)", general)
+        self.openness_meter.setToolTip("An instructor setting. Normally the client's inner state shows only in the "
+                                       "review after the session, as it would with a real client.")
+        self.openness_meter.setChecked(settings.openness_meter)
+        form.addRow("", self.openness_meter)
         lay.addWidget(general)
 
         voice = QGroupBox("Voice practice", self)
@@ -178,6 +183,6 @@ class SettingsDialog(QDialog):
         )
         s = replace(self.original, model_path=self.model.currentData(), n_threads=self.threads.value() or None,
                     font_size=self.font_size.value(), lab_server_url=self.lab_url.text().strip() or None,
-                    voice=voice, notices=[])
+                    openness_meter=self.openness_meter.isChecked(), voice=voice, notices=[])
         s._sanitise()
         return s
