@@ -394,3 +394,7 @@ def test_voices_in_a_pack_are_installed(tmp_path):
     install_pack(write(tmp_path, pack_bytes(extra=[("voices/en_GB-test-low.onnx", b"onnx"),
                                                    ("voices/en_GB-test-low.onnx.json", cfg)])))
     assert paths.pack_voice_dirs() == [paths.user_packs_dir() / "test-pack" / "voices"]
+    from clientsim.voice.voices import find_voice
+
+    voice = find_voice("en_GB-test-low")
+    assert (voice.sample_rate, voice.language) == (22050, "en_GB")
