@@ -5,6 +5,7 @@ runner and the model host, and shuts them down in order on close."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
@@ -36,6 +37,13 @@ from clientsim.ui.style import apply_style, icon
 from clientsim.ui.workers import JobRunner
 
 log = logging.getLogger(__name__)
+PACK_SUFFIX = ".clientsim-pack"
+
+
+def _dropped_packs(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(PACK_SUFFIX)]
 
 LIBRARY, SESSION, HISTORY = 0, 1, 2
 _PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3")]
@@ -57,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ClientSim — counselling practice")
         self.setWindowIcon(icon("clientsim"))
         self.setMinimumSize(QSize(900, 600))
+        self.setAcceptDrops(True)  # a .clientsim-pack dropped on the window is installed
         self._build()
         self._shortcuts()
         if not window_state.restore(self):
@@ -103,10 +112,19 @@ class MainWindow(QMainWindow):
         self.settings_button.setAccessibleName("Settings")
         self.settings_button.setToolTip("Settings (Ctrl+,)")
         self.settings_button.clicked.connect(self.open_settings)
-        sb = QHBoxLayout()
-        sb.setContentsMargins(10, 0, 10, 0)
-        sb.addWidget(self.settings_button)
-        rl.addLayout(sb)
+        self.packs_button = QPushButton(icon("personas"), "Persona packs", rail)
+        self.packs_button.setAccessibleName("Persona packs")
+        self.packs_button.setToolTip("Install or remove packs of clients (or drop a .clientsim-pack on the window)")
+        self.packs_button.clicked.connect(self.open_packs)
+        self.class_button = QPushButton(icon("report"), "Class review", rail)
+        self.class_button.setAccessibleName("Class review")
+        self.class_button.setToolTip("Instructors: open a folder of students' exported sessions, read-only")
+        self.class_button.clicked.connect(self.open_class_review)
+        for button in (self.packs_button, self.class_button, self.settings_button):
+            sb = QHBoxLayout()
+            sb.setContentsMargins(10, 0, 10, 6)
+            sb.addWidget(button)
+            rl.addLayout(sb)
         rail.setStyleSheet("#navRailFrame { background: #e9eef0; border-right: 1px solid #d5dde1; }")
         outer.addWidget(rail)
 
@@ -285,6 +303,49 @@ class MainWindow(QMainWindow):
         return True
 
     # ------------------------------------------------------------------ settings
+    # ------------------------------------------------------------------ packs, class review
+    def open_packs(self) -> "PacksDialog":
+        from clientsim.ui.packs_dialog import PacksDialog
+
+        if getattr(self, "packs_dialog", None) is None:
+            self.packs_dialog = PacksDialog(self.runner, self)
+            self.packs_dialog.packsChanged.connect(self.reload_library)
+        self.packs_dialog.refresh()
+        self.packs_dialog.show()
+        self.packs_dialog.raise_()
+        return self.packs_dialog
+
+    def reload_library(self) -> None:
+        """Installed or removed packs change the clients on offer."""
+        current = self.library_view.current_id()
+        self.library = PersonaLibrary.load()
+        self.library_view.library = self.library
+        self.library_view.refresh()
+        if current in self.library.personas:
+            self.library_view.select(current)
+
+    def open_class_review(self) -> "ClassReviewWindow":
+        from clientsim.ui.class_view import ClassReviewWindow
+
+        if getattr(self, "class_window", None) is None:
+            self.class_window = ClassReviewWindow(self.runner, self)
+        self.class_window.show()
+        self.class_window.raise_()
+        return self.class_window
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if _dropped_packs(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        packs = _dropped_packs(event.mimeData())
+        if not packs:
+            return super().dropEvent(event)
+        event.acceptProposedAction()
+        self.open_packs().install_file(packs[0])
+
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self)
         if dlg.exec() == SettingsDialog.Accepted:
