@@ -150,3 +150,35 @@ def test_main_window_opens_packs_and_class_review(qtbot):
     assert w.packs_dialog.isVisible()
     qtbot.mouseClick(w.class_button, Qt.LeftButton)
     assert w.class_window.isVisible()
+
+
+@pytest.mark.parametrize("size, font", [((1024, 640), 9), ((1024, 640), 16), ((1280, 800), 28)])
+def test_packs_and_class_review_fit_at_sizes_and_fonts(qtbot, runner, tmp_path, screenshots_dir, size, font):
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    from clientsim.ui.style import apply_style
+
+    app = QApplication.instance()
+    apply_style(app, font)
+    try:
+        install_pack(write(tmp_path, pack_bytes(title="A course pack with a rather long title for week two")))
+        folder = tmp_path / "class"
+        folder.mkdir()
+        (folder / "a.json").write_text(json.dumps(export("daniel-alcohol", "s1", "Ana Lima")), encoding="utf-8")
+        dlg = PacksDialog(runner)
+        win = ClassReviewWindow(runner)
+        for w in (dlg, win):
+            qtbot.addWidget(w)
+        win.open_folder(folder)
+        qtbot.waitUntil(lambda: win.report is not None, timeout=60000)
+        for w, name in ((dlg, "packs"), (win, "class-review")):
+            w.resize(min(size[0], max(w.minimumWidth(), w.sizeHint().width())), size[1] - 80)
+            w.show()
+            qtbot.waitExposed(w)
+            w.grab().save(str(screenshots_dir / f"{name}-{size[0]}x{size[1]}-{font}pt.png"))
+            assert w.width() <= size[0] and w.height() <= size[1]
+            for b in w.findChildren(QPushButton):
+                if b.isVisibleTo(w):
+                    assert b.width() >= b.fontMetrics().horizontalAdvance(b.text().replace("&", "")), b.text()
+    finally:
+        apply_style(app, Settings().font_size)

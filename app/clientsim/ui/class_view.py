@@ -100,6 +100,7 @@ def _table(model: RowsModel, name: str, parent: QWidget) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().sectionResized.connect(lambda *_: view.resizeRowsToContents())
     return view
 
 
@@ -196,8 +197,10 @@ class ClassReviewWindow(QDialog):
             [h for _, h in STUDENT_COLUMNS], [student_cells(s) for s in report.students], None, self))
         for view in (self.sessions_view, self.students_view):
             view.resizeColumnsToContents()
+            widest = view.fontMetrics().horizontalAdvance("M") * 16  # then long cells wrap at words
             for c in range(view.model().columnCount()):
-                view.setColumnWidth(c, min(view.columnWidth(c), 260))
+                view.setColumnWidth(c, min(view.columnWidth(c), widest))
+            view.resizeRowsToContents()
         self.skipped_list.clear()
         for s in report.skipped:
             self.skipped_list.addItem(f"{s.path.relative_to(report.folder)}: {s.reason}")

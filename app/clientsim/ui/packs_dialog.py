@@ -65,6 +65,7 @@ class PacksDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         lay.addWidget(self.table, 1)
 
@@ -109,6 +110,7 @@ class PacksDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(m.description or m.title if c == 0 else text)
                 self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
         self.empty_label.setVisible(not self._packs)
         if found.problems:
             self.show_status("Some installed packs could not be read: " + "; ".join(found.problems), error=True)
