@@ -68,6 +68,8 @@ def folder(tmp_path) -> Path:
     for name, data in files.items():
         (d / name).write_text(json.dumps(data), encoding="utf-8")
     shutil.copy(d / "ana-1.json", d / "week2" / "ana-1-copy.json")  # duplicate
+    reimported = export("daniel-alcohol", "s1-imported-elsewhere", "Ana Lima")  # same talk, new id
+    (d / "week2" / "ana-1-again.json").write_text(json.dumps(reimported), encoding="utf-8")
     (d / "broken.json").write_text('{"format": "clientsim.session/1", "id": ', encoding="utf-8")
     newer = export("linh-smoking", "s9", "Cara")
     newer["format"] = "clientsim.session/2"
@@ -131,11 +133,13 @@ def test_corrupt_newer_and_duplicate_exports_are_listed_and_skipped(folder):
     found = read_folder(folder)
     assert sorted(s.id for s in found.sessions) == ["s1", "s2", "s3", "s4", "s5"]
     reasons = {str(s.path.relative_to(folder)): s.reason for s in found.skipped}
-    assert set(reasons) == {"broken.json", "newer.json", "bad-turns.json", "list.json", "week2/ana-1-copy.json"}
+    assert set(reasons) == {"broken.json", "newer.json", "bad-turns.json", "list.json", "week2/ana-1-copy.json",
+                            "week2/ana-1-again.json"}
     assert reasons["broken.json"].startswith("corrupt: not valid JSON")
     assert reasons["newer.json"].startswith("newer format (clientsim.session/2)")
     assert "unknown speaker 'narrator'" in reasons["bad-turns.json"]
     assert reasons["week2/ana-1-copy.json"] == "duplicate: the same session (id s1) as ana-1.json"
+    assert reasons["week2/ana-1-again.json"] == "duplicate: the same conversation as ana-1.json under another id"
     assert "JSON object" in reasons["list.json"]
 
 
@@ -176,7 +180,7 @@ def test_csv_and_html_output(folder, tmp_path, capsys):
     out = tmp_path / "out" / "class.csv"
     assert main(["class", "report", str(folder), "-o", str(out)]) == 0
     printed = capsys.readouterr()
-    assert "5 session(s) from 4 student(s), 5 file(s) skipped" in printed.out
+    assert "5 session(s) from 4 student(s), 6 file(s) skipped" in printed.out
     assert "skipped newer.json: newer format" in printed.err
     sessions = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(sessions) == 5
@@ -187,7 +191,7 @@ def test_csv_and_html_output(folder, tmp_path, capsys):
     assert sorted(r["Student"] for r in students) == ["'=HYPERLINK(\"http://x\")", "(no name)",
                                                       "<script>alert(1)</script>", "Ana Lima"]
     skipped = list(csv.DictReader((tmp_path / "out" / "class-skipped.csv").open(encoding="utf-8")))
-    assert len(skipped) == 5
+    assert len(skipped) == 6
 
     html_path = tmp_path / "out" / "class.html"
     assert main(["class", "report", str(folder), "-o", str(html_path)]) == 0

@@ -272,6 +272,10 @@ def test_bad_packs_are_refused_and_change_nothing(world, case, system):
     kind, data = case
     incoming = world / "incoming"
     before = tree(world)
+    # where hostile names ("/evil.json", "../x", "~/x") would land if they were followed
+    outside = [Path("/evil.json"), Path("/x"), world.parent / "evil.json", world.parent / "x",
+               Path.home() / "evil.json", Path(os.getcwd()) / "evil.json", Path(os.getcwd()) / "x"]
+    outside_before = [p.exists() for p in outside]
     before_list = [(p.id, p.manifest.version, p.location) for p in list_packs().packs]
     cwd = os.getcwd()
     fd, name = tempfile.mkstemp(suffix=".clientsim-pack", dir=incoming)
@@ -291,4 +295,5 @@ def test_bad_packs_are_refused_and_change_nothing(world, case, system):
     assert tree(world) == before
     assert [(p.id, p.manifest.version, p.location) for p in list_packs().packs] == before_list
     assert os.getcwd() == cwd
+    assert [p.exists() for p in outside] == outside_before
     assert sorted(p.name for p in paths.user_packs_dir().iterdir()) == ["fuzz-pack"]

@@ -8,6 +8,7 @@ others are reviewed. Nothing in the folder is ever written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,19 +50,33 @@ def read_folder(folder: Path) -> ClassFolder:
         raise UserError(f"{folder}: no such folder", hint="Give the folder that holds the exported sessions (.json).")
     out = ClassFolder(folder)
     first_file: dict[str, Path] = {}
+    first_content: dict[str, Path] = {}
     for path in sorted(p for p in folder.rglob("*.json") if p.is_file()):
         transcript, reason = read_export(path)
         if transcript is None:
             out.skipped.append(SkippedFile(path, reason))
             continue
-        sid = transcript["id"]
+        sid, content = transcript["id"], _fingerprint(transcript)
         if sid in first_file:
             out.skipped.append(SkippedFile(path, f"duplicate: the same session (id {sid}) as "
                                                  f"{first_file[sid].relative_to(folder)}"))
             continue
-        first_file[sid] = path
+        if content in first_content:
+            # a session imported elsewhere gets a new id; its turns give it away
+            out.skipped.append(SkippedFile(path, f"duplicate: the same conversation as "
+                                                 f"{first_content[content].relative_to(folder)} under another id"))
+            continue
+        first_file[sid] = first_content[content] = path
         out.sessions.append(ExportedSession(path, transcript))
     return out
+
+
+def _fingerprint(t: dict) -> str:
+    """The same student, client, start and words, whatever the session id."""
+    persona = t.get("persona") or {}
+    key = [(t.get("student") or {}).get("name"), persona.get("id"), t["started_at"],
+           [(turn["speaker"], turn["text"]) for turn in t["turns"]]]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def read_export(path: Path) -> tuple[dict | None, str]:
