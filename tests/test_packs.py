@@ -227,6 +227,16 @@ def test_lab_packs_are_listed_but_not_removable_by_a_student(tmp_path, lab, caps
     assert list_packs().packs == []
 
 
+def test_a_pack_is_installed_in_one_place_only(tmp_path, lab):
+    install_pack(write(tmp_path, pack_bytes(version="1.0"), "a.clientsim-pack"), system=True)
+    err = refused(write(tmp_path, pack_bytes(version="2.0"), "b.clientsim-pack"),
+                  r"pack 'test-pack' is already installed by the lab, for everyone on this computer \(version 1.0\)")
+    assert "Ask whoever looks after the lab" in str(err)
+    remove_pack("test-pack", system=True)
+    install_pack(write(tmp_path, pack_bytes(version="1.0"), "a.clientsim-pack"))
+    refused(write(tmp_path, pack_bytes(version="2.0"), "b.clientsim-pack"), "already installed for you", system=True)
+
+
 def test_lab_folder_that_cannot_be_written(tmp_path, lab):
     (lab / "packs").write_text("not a folder")  # chmod would not stop root, which runs CI here
     with pytest.raises(PackError, match="cannot write here") as info:

@@ -130,6 +130,13 @@ def install_pack(file: Path, *, system: bool = False, limits: Limits = DEFAULT_L
                             f"{'older than' if newer else 'the same version as'} the installed "
                             f"{previous.manifest.version} ({LOCATION_WORDS[location]})",
                             hint="Remove the installed pack first to go back to an older version." if newer else "")
+        twin = installed.find(manifest.id, USER if location == LAB else LAB)
+        if twin is not None:
+            raise PackError(file, f"pack '{manifest.id}' is already installed "
+                            + ("by the lab, for everyone on this computer" if twin.location == LAB else "for you")
+                            + f" (version {twin.manifest.version}); a pack is installed in one place only",
+                            hint="Ask whoever looks after the lab to update it." if twin.location == LAB
+                            else f"Remove your copy first: clientsim packs remove {manifest.id}")
         _check_clashes(manifest, installed, previous, file)
         root = _ready_root(packs_root(location), system)
         _recover(root)
