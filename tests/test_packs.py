@@ -408,3 +408,15 @@ def test_voices_in_a_pack_are_installed(tmp_path):
 
     voice = find_voice("en_GB-test-low")
     assert (voice.sample_rate, voice.language) == (22050, "en_GB")
+
+
+def test_a_write_failure_while_unpacking_leaves_nothing(tmp_path, monkeypatch):
+    from clientsim.packs import store
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_check_personas", full_disk)
+    err = refused(write(tmp_path, pack_bytes()), "No space left on device")
+    assert "nothing was installed" in str(err)
+    assert list(paths.user_packs_dir().iterdir()) == []

@@ -22,7 +22,7 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from clientsim.packs.errors import PackError
@@ -117,10 +117,9 @@ def check_name(name: str, where) -> None:
         raise PackError(where, "has a backslash in its path; pack paths use forward slashes", member=name)
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise PackError(where, "is an absolute path; pack paths must be relative", member=name)
-    parts = PurePosixPath(name).parts
     if ".." in name.split("/"):
         raise PackError(where, "contains '..'; pack paths may not point outside the pack", member=name)
-    if any(p in ("", ".") for p in name.rstrip("/").split("/")) or not parts:
+    if any(p in ("", ".") for p in name.rstrip("/").split("/")):
         raise PackError(where, "has an empty or '.' path part", member=name)
 
 

@@ -141,11 +141,15 @@ def install_pack(file: Path, *, system: bool = False, limits: Limits = DEFAULT_L
         root = _ready_root(packs_root(location), system)
         _recover(root)
         staging = _make_staging(root, system)
+        target = root / manifest.id
         try:
             _unpack(zf, members, manifest, file, staging, limits)
             _check_personas(manifest, staging, file)
-            target = root / manifest.id
             _swap_in(staging, target)
+        except OSError as exc:  # a full disk, a file name this file system cannot hold twice, ...
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PackError(file, f"could not be written into {root} ({exc.strerror or exc}); nothing was "
+                            "installed") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
