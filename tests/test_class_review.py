@@ -219,3 +219,37 @@ def test_empty_folder(tmp_path):
     assert report.rows == [] and report.students == []
     assert sessions_csv(report).count("\n") == 1 and students_csv(report).count("\n") == 1
     assert "0 session(s)" in render_html(report)
+
+
+def test_odd_but_valid_exports_never_sink_the_report(tmp_path):
+    """Transcripts that pass the format check with strange personas and texts: a row or a skipped file each."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    odd_values = st.one_of(st.none(), st.integers(), st.text(max_size=20), st.lists(st.text(max_size=5), max_size=3),
+                           st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+    texts = st.text(max_size=200)
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(persona=st.dictionaries(st.sampled_from(["id", "name", "modality", "mi", "cbt", "risk"]), odd_values),
+           turns=st.lists(st.tuples(st.sampled_from(["counsellor", "client"]), texts), max_size=12),
+           status=st.sampled_from(["active", "ended", "interrupted"]))
+    def check(persona, turns, status):
+        folder = tmp_path / "odd"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        if not isinstance(persona.get("id"), str):
+            persona.pop("id", None)
+        data = {"format": "clientsim.session/1", "id": "x", "persona": persona, "model": {}, "seed": None,
+                "started_at": "2026-11-20T09:00:00Z", "ended_at": None, "status": status,
+                "turns": [{"index": i, "speaker": s, "text": t, "at": "2026-11-20T09:01:00Z"}
+                          for i, (s, t) in enumerate(turns)]}
+        if validate_transcript(data):
+            return
+        (folder / "x.json").write_text(json.dumps(data), encoding="utf-8")
+        report = build_class_report(folder)
+        assert len(report.rows) + len(report.skipped) == 1
+        render_html(report), sessions_csv(report), students_csv(report)
+
+    check()

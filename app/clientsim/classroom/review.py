@@ -10,15 +10,17 @@ skill; docs/class-review.md says so too).
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
 
 from clientsim.classroom.folder import ExportedSession, SkippedFile, read_folder
-from clientsim.core.jobs import JobState
+from clientsim.core.jobs import Cancelled, JobState
 from clientsim.storage.clock import parse_iso
 
+log = logging.getLogger(__name__)
 NO_NAME = "(no name)"
 BANDS = ("good", "fair", "below fair")
 
@@ -86,7 +88,14 @@ def build_class_report(folder: Path, state: JobState | None = None, coder=None) 
     for k, session in enumerate(found.sessions):
         state.check()
         state.progress(k / max(n, 1), f"judging {session.path.name}")
-        row, report = judge_session(session, Path(folder), coder)
+        try:
+            row, report = judge_session(session, Path(folder), coder)
+        except (Cancelled, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one odd export must not sink the class report
+            log.warning("class report: %s could not be judged", session.path, exc_info=True)
+            out.skipped.append(SkippedFile(session.path, f"could not be judged ({exc.__class__.__name__}: {exc})"))
+            continue
         out.rows.append(row)
         out.reports[row.session_id] = report
         out.transcripts[row.session_id] = session.transcript
@@ -102,7 +111,9 @@ def judge_session(session: ExportedSession, folder: Path, coder) -> tuple[Sessio
     t = session.transcript
     report = build_report(t, engine=None, coder=coder)
     persona = t.get("persona") or {}
-    modality = [str(m).upper() for m in persona.get("modality") or [] if isinstance(m, str)]
+    modality = persona.get("modality") or []
+    modality = [modality] if isinstance(modality, str) else modality if isinstance(modality, list) else []
+    modality = [m.upper() for m in modality if isinstance(m, str)]
     summary = report["mi"]["summary"]
     ctrs = report.get("ctrs") or {}
     cbt = "CBT" in modality
