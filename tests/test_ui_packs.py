@@ -182,3 +182,27 @@ def test_packs_and_class_review_fit_at_sizes_and_fonts(qtbot, runner, tmp_path, 
                     assert b.width() >= b.fontMetrics().horizontalAdvance(b.text().replace("&", "")), b.text()
     finally:
         apply_style(app, Settings().font_size)
+
+
+def test_past_session_is_exported_with_the_students_name(qtbot, tmp_path):
+    from clientsim.personas import PersonaLibrary
+    from clientsim.sessions.transcript import read_transcript
+    from ui_helpers import make_past_session
+
+    persona = PersonaLibrary.load().get("linh-smoking")
+    sid = make_past_session(persona, "ended")
+    s = Settings()
+    s.student_name = "Ana Lima"
+    w = MainWindow(settings=s, load_model=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.show_page(2)
+    assert w.history_view.export_button.isEnabled()
+    target = w.export_past_session(sid, str(tmp_path / "out"))
+    assert target == tmp_path / "out.json"
+    data = read_transcript(target)
+    assert data["student"] == {"name": "Ana Lima"} and data["id"] == sid
+    assert any("Exported to" in t and "Ana Lima" in t for t in w.message_bar.texts())
+    from clientsim.sessions.transcript import suggested_file_name
+
+    assert suggested_file_name(data) == f"ana-lima-linh-smoking-{data['started_at'][:10]}.json"

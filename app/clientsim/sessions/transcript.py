@@ -63,6 +63,16 @@ def export_session(db: "Database", session_id: str, student_name: str | None = N
     return build_transcript(session, db.get_turns(session_id), student_name)
 
 
+def suggested_file_name(data: dict) -> str:
+    """A readable name for an export: 'ana-lima-daniel-alcohol-2026-11-20.json'."""
+    import re
+
+    parts = [(data.get("student") or {}).get("name") or "", (data.get("persona") or {}).get("id") or "session",
+             str(data.get("started_at") or "")[:10]]
+    slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "-", str(x).lower()).strip("-") for x in parts) if p)
+    return (slug[:80].strip("-") or "session") + ".json"
+
+
 def write_transcript(data: dict, path: Path) -> None:
     """Write JSON atomically: a temporary file in the same folder, synced, then renamed over `path`."""
     atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(LIBRARY)
         self.library_view.startRequested.connect(self.start_session)
         self.history_view.openRequested.connect(self.open_past_session)
+        self.history_view.exportRequested.connect(self.export_past_session)
         sv = self.session_view
         sv.notice.connect(lambda kind, text, key: self.message_bar.show_message(
             text, kind, key=key or None, action=self._action_for(key, text)))
@@ -303,6 +304,35 @@ class MainWindow(QMainWindow):
         return True
 
     # ------------------------------------------------------------------ settings
+    def export_past_session(self, session_id: str, path: str | None = None) -> Path | None:
+        """Write the session as a clientsim.session/1 file carrying the student's name (Settings)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from clientsim.sessions.transcript import export_session, suggested_file_name, write_transcript
+
+        try:
+            data = export_session(self.db, session_id, self.settings.student_name)
+        except Exception as exc:  # noqa: BLE001 - shown to the student
+            self.message_bar.show_message(f"The session could not be exported: {exc}", "error")
+            return None
+        if path is None:
+            start = str(Path.home() / suggested_file_name(data))
+            path, _ = QFileDialog.getSaveFileName(self, "Export the session for your instructor", start,
+                                                  "ClientSim sessions (*.json)")
+            if not path:
+                return None
+        target = Path(path if str(path).lower().endswith(".json") else f"{path}.json")
+        try:
+            write_transcript(data, target)
+        except OSError as exc:
+            self.message_bar.show_message(f"Could not write {target}: {exc.strerror or exc}. Try another folder.",
+                                          "error")
+            return None
+        who = f" with your name ({self.settings.student_name})" if self.settings.student_name else \
+            " without a name (set yours in Settings, Ctrl+,)"
+        self.message_bar.show_message(f"Exported to {target}{who}.", "info")
+        return target
+
     # ------------------------------------------------------------------ packs, class review
     def open_packs(self) -> "PacksDialog":
         from clientsim.ui.packs_dialog import PacksDialog
