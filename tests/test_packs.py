@@ -16,7 +16,6 @@ from clientsim.cli.main import main
 from clientsim.packs import (
     FORMAT,
     LAB,
-    USER,
     Limits,
     PackError,
     build_pack,

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 from clientsim.personas import PersonaLibrary
 from clientsim.settings import Settings
 from clientsim.ui import window_state
+from clientsim.ui.class_view import ClassReviewWindow
 from clientsim.ui.engine_host import EngineHost
 from clientsim.ui.history_view import HistoryView
 from clientsim.ui.library_view import LibraryView
 from clientsim.ui.message_bar import MessageBar
 from clientsim.ui.model_status import ModelStatus
+from clientsim.ui.packs_dialog import PacksDialog
 from clientsim.ui.session_view import SessionView
 from clientsim.ui.settings_dialog import SettingsDialog
 from clientsim.ui.style import apply_style, icon
@@ -334,9 +336,7 @@ class MainWindow(QMainWindow):
         return target
 
     # ------------------------------------------------------------------ packs, class review
-    def open_packs(self) -> "PacksDialog":
-        from clientsim.ui.packs_dialog import PacksDialog
-
+    def open_packs(self) -> PacksDialog:
         if getattr(self, "packs_dialog", None) is None:
             self.packs_dialog = PacksDialog(self.runner, self)
             self.packs_dialog.packsChanged.connect(self.reload_library)
@@ -354,9 +354,7 @@ class MainWindow(QMainWindow):
         if current in self.library.personas:
             self.library_view.select(current)
 
-    def open_class_review(self) -> "ClassReviewWindow":
-        from clientsim.ui.class_view import ClassReviewWindow
-
+    def open_class_review(self) -> ClassReviewWindow:
         if getattr(self, "class_window", None) is None:
             self.class_window = ClassReviewWindow(self.runner, self)
         self.class_window.show()
