@@ -8,6 +8,7 @@ benchmarks read. Reading checks everything and names the problem.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +66,6 @@ def export_session(db: "Database", session_id: str, student_name: str | None = N
 
 def suggested_file_name(data: dict) -> str:
     """A readable name for an export: 'ana-lima-daniel-alcohol-2026-11-20.json'."""
-    import re
-
     parts = [(data.get("student") or {}).get("name") or "", (data.get("persona") or {}).get("id") or "session",
              str(data.get("started_at") or "")[:10]]
     slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "-", str(x).lower()).strip("-") for x in parts) if p)
