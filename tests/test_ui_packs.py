@@ -90,6 +90,22 @@ def test_dropping_a_pack_on_the_window_installs_it_and_the_library_shows_it(qtbo
     assert "new-client" in w.library_view.visible_ids()
 
 
+def test_a_pack_dropped_on_the_message_box_is_installed_not_pasted(qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    w = MainWindow(load_model=False)
+    qtbot.addWidget(w)
+    w.show()
+    pack = write(tmp_path, pack_bytes(id="dropped"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(pack))])
+    w.session_view.input.setEnabled(True)  # as during a session
+    target = w.session_view.input.viewport()
+    QApplication.sendEvent(target, QDropEvent(QPoint(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    qtbot.waitUntil(lambda: "Installed" in w.packs_dialog.status.text(), timeout=20000)
+    assert w.session_view.input.toPlainText() == ""
+
+
 def test_settings_dialog_has_the_students_name(qtbot):
     s = Settings()
     s.student_name = "Ana Lima"

@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QApplication,
+    QLineEdit,
     QFrame,
     QLabel,
     QListWidget,
@@ -69,6 +71,10 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(900, 600))
         self.setAcceptDrops(True)  # a .clientsim-pack dropped on the window is installed
         self._build()
+        for area in self.findChildren(QAbstractScrollArea):
+            area.viewport().installEventFilter(self)
+        for line in self.findChildren(QLineEdit):
+            line.installEventFilter(self)
         self._shortcuts()
         if not window_state.restore(self):
             self.resize(1240, 820)
@@ -360,6 +366,16 @@ class MainWindow(QMainWindow):
         self.class_window.show()
         self.class_window.raise_()
         return self.class_window
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        """Text boxes accept dropped files as text; a pack dropped on one is installed instead."""
+        if event.type() in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop) and isinstance(obj, QWidget) \
+                and obj.window() is self and _dropped_packs(event.mimeData()):
+            event.acceptProposedAction()
+            if event.type() == QEvent.Drop:
+                self.open_packs().install_file(_dropped_packs(event.mimeData())[0])
+            return True
+        return super().eventFilter(obj, event)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
         if _dropped_packs(event.mimeData()):
