@@ -6,7 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from clientsim.packs import install_pack
 from clientsim.settings import Settings
@@ -90,6 +90,7 @@ def test_dropping_a_pack_on_the_window_installs_it_and_the_library_shows_it(qtbo
     assert "new-client" in w.library_view.visible_ids()
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_a_pack_dropped_on_the_message_box_is_installed_not_pasted(qtbot, tmp_path):
     from PySide6.QtWidgets import QApplication
 
@@ -101,6 +102,8 @@ def test_a_pack_dropped_on_the_message_box_is_installed_not_pasted(qtbot, tmp_pa
     mime.setUrls([QUrl.fromLocalFile(str(pack))])
     w.session_view.input.setEnabled(True)  # as during a session
     target = w.session_view.input.viewport()
+    # a drop is delivered only after a drag entered (PySide marks this constructor deprecated)
+    QApplication.sendEvent(target, QDragEnterEvent(QPoint(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
     QApplication.sendEvent(target, QDropEvent(QPoint(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
     qtbot.waitUntil(lambda: "Installed" in w.packs_dialog.status.text(), timeout=20000)
     assert w.session_view.input.toPlainText() == ""
