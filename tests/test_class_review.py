@@ -253,3 +253,25 @@ def test_odd_but_valid_exports_never_sink_the_report(tmp_path):
         render_html(report), sessions_csv(report), students_csv(report)
 
     check()
+
+
+def test_from_the_students_export_to_the_class_table(clientsim_home, tmp_path, capsys):
+    """sessions export (with the name from Settings) -> a folder -> class report."""
+    persona = PersonaLibrary.load([REPO / "personas"]).get("daniel-alcohol").to_dict()
+    with Database.open() as db:
+        db.create_session(session_id="real1", persona=persona, model={"name": "m"}, seed=1,
+                          started_at="2026-11-20T09:00:00.000Z")
+        for i, (speaker, text) in enumerate(TURNS):
+            db.add_turn("real1", i, speaker, text, f"2026-11-20T09:{i:02d}:30.000Z", None)
+        db.end_session("real1", "ended", "2026-11-20T09:18:00.000Z")
+    s = Settings()
+    s.student_name = "Dana Kim"
+    s.save()
+    folder = tmp_path / "inbox"
+    assert main(["sessions", "export", "real1", "-o", str(folder / "dana.json")]) == 0
+    assert main(["class", "report", str(folder), "-o", str(tmp_path / "class.csv")]) == 0
+    [row] = list(csv.DictReader((tmp_path / "class.csv").open(encoding="utf-8")))
+    assert (row["Student"], row["Persona"], row["Minutes"], row["Date (UTC)"]) == (
+        "Dana Kim", "Daniel Mercer", "18.0", "2026-11-20 09:00")
+    assert row["MI band"] in ("good", "fair", "below fair") and row["CTRS total (/66)"] == ""
+    capsys.readouterr()
