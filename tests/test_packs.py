@@ -262,6 +262,19 @@ def test_zip_bomb_too_many_files(tmp_path):
             limits=Limits(max_files=4))
 
 
+def test_zip_bomb_huge_directory_is_refused_before_it_is_read(tmp_path):
+    extra = [(f"voices/v{i}.onnx", b"") for i in range(1200)]
+    refused(write(tmp_path, pack_bytes(extra=extra)), "holds 1202 files; a pack may hold at most 1000")
+    data = bytearray(pack_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    data[at + 10:at + 12] = (0xFFFF).to_bytes(2, "little")  # claims ZIP64
+    refused(write(tmp_path, bytes(data)), "ZIP64")
+
+
+def test_a_pack_file_larger_than_any_pack(tmp_path):
+    refused(write(tmp_path, pack_bytes()), "a pack may be at most 1000 bytes", limits=Limits(max_total=1000, max_files=2))
+
+
 def test_zip_bomb_total_size(tmp_path):
     extra = [(f"voices/v{i}.onnx", bytes(range(256)) * 40) for i in range(3)]
     refused(write(tmp_path, pack_bytes(extra=extra)), "more than 20000 bytes uncompressed",

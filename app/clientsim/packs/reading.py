@@ -50,10 +50,11 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def open_pack(path: Path) -> zipfile.ZipFile:
+def open_pack(path: Path, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
     path = Path(path)
     if not path.is_file():
         raise PackError(path, "no such file" if not path.exists() else "is not a file")
+    _check_directory_size(path, limits)
     try:
         return zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -61,6 +62,35 @@ def open_pack(path: Path) -> zipfile.ZipFile:
                         "`clientsim packs build`)") from None
     except (OSError, ValueError, EOFError) as exc:  # truncated or unreadable central directory
         raise PackError(path, f"cannot be read as a zip file ({exc})") from None
+
+
+EOCD = b"PK\x05\x06"  # end of central directory record
+
+
+def _check_directory_size(path: Path, limits: Limits) -> None:
+    """Refuse a huge pack or a zip claiming a huge directory before zipfile reads the directory into memory."""
+    size = path.stat().st_size
+    if size > limits.max_total + limits.max_files * 512:  # the contents and their headers
+        raise PackError(path, f"is {_mb(size)}; a pack may be at most {_mb(limits.max_total)} (zip bomb protection)")
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, size - (22 + 65535)))
+            tail = f.read()
+    except OSError as exc:
+        raise PackError(path, f"cannot be read ({exc.strerror or exc})") from None
+    at = tail.rfind(EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return  # not a zip: zipfile says so
+    entries = int.from_bytes(tail[at + 10:at + 12], "little")
+    directory = int.from_bytes(tail[at + 12:at + 16], "little")
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:
+        raise PackError(path, "is a ZIP64 archive, far larger than a pack may be (zip bomb protection)")
+    if entries > limits.max_files:
+        raise PackError(path, f"holds {entries} files; a pack may hold at most {limits.max_files} "
+                        "(zip bomb protection)")
+    if directory > limits.max_files * 1024:
+        raise PackError(path, f"has a {_mb(directory)} zip directory, too large for {entries} files "
+                        "(zip bomb protection)")
 
 
 def check_members(zf: zipfile.ZipFile, where, limits: Limits = DEFAULT_LIMITS) -> dict[str, zipfile.ZipInfo]:

@@ -118,7 +118,7 @@ def install_pack(file: Path, *, system: bool = False, limits: Limits = DEFAULT_L
     """Check ``file`` completely and install it; PackError names the first problem and nothing is left behind."""
     file = Path(file)
     location = LAB if system else USER
-    with open_pack(file) as zf:
+    with open_pack(file, limits) as zf:
         members = check_members(zf, file, limits)
         manifest = _manifest(zf, members, file, limits)
         _check_listing(members, manifest, file)
