@@ -5,7 +5,7 @@ environment override so tests and lab installs can redirect them:
 
 - CLIENTSIM_HOME: one folder holding data/, cache/, logs/ and config/ (tests use it)
 - CLIENTSIM_DATA_DIR, CLIENTSIM_CACHE_DIR, CLIENTSIM_LOG_DIR, CLIENTSIM_CONFIG_DIR: one each
-- CLIENTSIM_SYSTEM_DIR: the read-only lab location (shared models/ and personas/),
+- CLIENTSIM_SYSTEM_DIR: the read-only lab location (shared models/, personas/ and packs/),
   by default /usr/share/clientsim (site_data_dir on other systems)
 - CLIENTSIM_REPO_MODELS: the models/ folder shipped beside the code (repository checkout)
 """
@@ -99,8 +99,39 @@ def system_personas_dir() -> Path:
     return system_dir() / "personas"
 
 
+def user_packs_dir() -> Path:
+    """Persona packs the student installed (clientsim packs install)."""
+    return data_dir() / "packs"
+
+
+def system_packs_dir() -> Path:
+    """Persona packs a lab installed for everyone (packs install --system); read-only for students."""
+    return system_dir() / "packs"
+
+
+def installed_pack_dirs() -> list[Path]:
+    """One folder per installed pack: lab packs, then the user's, each sorted by pack id.
+
+    Folders starting with '.' are an install or removal under way and are skipped.
+    """
+    found: list[Path] = []
+    for root in (system_packs_dir(), user_packs_dir()):
+        try:
+            children = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        except OSError:
+            continue
+        found += children
+    return found
+
+
 def persona_dirs() -> list[Path]:
-    return [bundled_personas_dir(), system_personas_dir(), user_personas_dir()]
+    """Read in this order; a later folder's persona replaces one with the same id."""
+    packs = [d / "personas" for d in installed_pack_dirs()]
+    return [bundled_personas_dir(), system_personas_dir(), *packs, user_personas_dir()]
+
+
+def pack_voice_dirs() -> list[Path]:
+    return [d / "voices" for d in installed_pack_dirs() if (d / "voices").is_dir()]
 
 
 def assets_dir() -> Path:

@@ -33,6 +33,7 @@ STT_MODELS = ("tiny.en", "base")
 SEND_MODES = ("edit", "auto")  # edit: recognised speech goes to the input box; auto: sent at once
 FONT_SIZE_RANGE = (9, 28)
 DEFAULT_FONT_SIZE = 12
+STUDENT_NAME_MAX = 100
 
 
 @dataclass
@@ -78,6 +79,9 @@ class Settings:
     lab_server_url: str | None = None
     # instructor setting: beginners see a simple meter of how open the simulated client is during a session
     openness_meter: bool = False
+    # The name exported sessions carry (sessions/transcript.py), so an instructor can
+    # tell whose they are; None = exports carry no name. Nothing else identifies the student.
+    student_name: str | None = None
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     # Not saved: what load() had to do (corrupt file set aside, unknown version...).
     notices: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -124,6 +128,7 @@ class Settings:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 setattr(self, name, None)
+        self.student_name = clean_student_name(self.student_name)
 
     # -- files ------------------------------------------------------------
     @classmethod
@@ -158,6 +163,14 @@ class Settings:
     def save(self, path: Path | None = None) -> Path:
         path = Path(path) if path else paths.settings_path()
         return atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def clean_student_name(value: Any) -> str | None:
+    """One line of at most STUDENT_NAME_MAX characters, or None when there is no name."""
+    if not isinstance(value, str):
+        return None
+    name = " ".join(value.split())[:STUDENT_NAME_MAX].strip()
+    return name or None
 
 
 def _set_aside(path: Path) -> Path | None:

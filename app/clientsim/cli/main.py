@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "clientsim.cli.personas_cmd",  # clientsim personas list|show|validate
     "clientsim.cli.chat_cmd",  # clientsim chat
     "clientsim.cli.sessions_cmd",  # clientsim sessions list|export|import
+    "clientsim.cli.packs_cmd",  # clientsim packs build|install|list|remove
+    "clientsim.cli.class_cmd",  # clientsim class report
     "clientsim.cli.judge_cmd",  # clientsim judge code|report
     "clientsim.cli.speak_cmd",  # clientsim speak
     "clientsim.cli.bench_cmd",  # clientsim bench chat|fidelity|judge|voice|ctrs|safety

@@ -28,6 +28,9 @@ def register(sub) -> None:
     ep = ssub.add_parser("export", help="write a session as a clientsim.session/1 JSON file")
     ep.add_argument("id", help="session id (a unique prefix is enough)")
     ep.add_argument("--output", "-o", type=Path, required=True, metavar="FILE.json")
+    ep.add_argument("--student", metavar="NAME", default=None,
+                    help="the student's name to write into the file (default: the name set in Settings; "
+                         "an empty NAME writes none)")
     ep.set_defaults(func=cmd_export)
 
     ip = ssub.add_parser("import", help="add a session from a transcript file (or a file of unsaved turns)")
@@ -126,10 +129,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from clientsim.sessions.transcript import export_session, write_transcript
+    from clientsim.settings import Settings, clean_student_name
 
+    student = Settings.load().student_name if args.student is None else clean_student_name(args.student)
     db = _open(args)
     try:
-        data = export_session(db, resolve_id(db, args.id))
+        data = export_session(db, resolve_id(db, args.id), student)
     finally:
         _close(db)
     try:

@@ -8,6 +8,7 @@ benchmarks read. Reading checks everything and names the problem.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +25,20 @@ SPEAKERS = ("counsellor", "client")
 STATUSES = ("active", "ended", "interrupted")
 
 
-def build_transcript(session: dict, turns: list[dict]) -> dict:
-    """The transcript of `session` (as Database.get_session returns it) and its turns."""
+def build_transcript(session: dict, turns: list[dict], student_name: str | None = None) -> dict:
+    """The transcript of `session` (as Database.get_session returns it) and its turns.
+
+    `student_name` (the Settings field) is written as "student": {"name": ...} so an
+    instructor can tell whose session it is; it is the only thing about the student
+    an export carries, and it is left out when there is no name.
+    """
     out_turns = []
     for t in turns:
         turn = {"index": t["index"], "speaker": t["speaker"], "text": t["text"], "at": t["at"]}
         if t.get("meta"):
             turn["meta"] = t["meta"]
         out_turns.append(turn)
-    return {
+    data = {
         "format": FORMAT,
         "id": session["id"],
         "persona": session.get("persona") or {},
@@ -43,15 +49,27 @@ def build_transcript(session: dict, turns: list[dict]) -> dict:
         "status": session.get("status") or "ended",
         "turns": out_turns,
     }
+    name = (student_name or "").strip()
+    if name:
+        data["student"] = {"name": name}
+    return data
 
 
-def export_session(db: "Database", session_id: str) -> dict:
+def export_session(db: "Database", session_id: str, student_name: str | None = None) -> dict:
     session = db.get_session(session_id)
     if session is None:
         raise UserError(
             f"No session with id '{session_id}'.", hint="Run 'clientsim sessions list' to see the ids."
         )
-    return build_transcript(session, db.get_turns(session_id))
+    return build_transcript(session, db.get_turns(session_id), student_name)
+
+
+def suggested_file_name(data: dict) -> str:
+    """A readable name for an export: 'ana-lima-daniel-alcohol-2026-11-20.json'."""
+    parts = [(data.get("student") or {}).get("name") or "", (data.get("persona") or {}).get("id") or "session",
+             str(data.get("started_at") or "")[:10]]
+    slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "-", str(x).lower()).strip("-") for x in parts) if p)
+    return (slug[:80].strip("-") or "session") + ".json"
 
 
 def write_transcript(data: dict, path: Path) -> None:
@@ -211,6 +229,10 @@ def validate_transcript(data: Any) -> list[str]:
             problems.append(f"turn {n} 'at' is not an ISO-8601 time: {turn['at']!r}")
         if "meta" in turn and not isinstance(turn["meta"], dict):
             problems.append(f"turn {n} 'meta' must be an object")
+    if "student" in data:
+        student = data["student"]
+        if not isinstance(student, dict) or not isinstance(student.get("name"), str):
+            problems.append("'student' must be an object with a 'name' string")
     return problems
 
 

@@ -34,6 +34,7 @@ def _when(iso: str | None) -> str:
 
 class HistoryView(QWidget):
     openRequested = Signal(str)  # session id
+    exportRequested = Signal(str)  # session id: write it as a file for the instructor
 
     def __init__(self, db, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,12 @@ class HistoryView(QWidget):
         self.open_button.setAccessibleName("Open the selected session read-only")
         self.open_button.clicked.connect(self._open_current)
         row.addWidget(self.open_button)
+        self.export_button = QPushButton("Export for instructor…", self)
+        self.export_button.setAccessibleName("Export the selected session as a file for your instructor")
+        self.export_button.setToolTip("Writes the session as a .json file with your name from Settings "
+                                      "(and nothing else about you)")
+        self.export_button.clicked.connect(self._export_current)
+        row.addWidget(self.export_button)
         lay.addLayout(row)
         self.refresh()
 
@@ -123,6 +130,7 @@ class HistoryView(QWidget):
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_id() is not None)
+        self.export_button.setEnabled(self.current_id() is not None)
 
     def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         self.openRequested.emit(item.data(0, Qt.UserRole))
@@ -131,3 +139,8 @@ class HistoryView(QWidget):
         sid = self.current_id()
         if sid:
             self.openRequested.emit(sid)
+
+    def _export_current(self) -> None:
+        sid = self.current_id()
+        if sid:
+            self.exportRequested.emit(sid)

@@ -5,11 +5,14 @@ runner and the model host, and shuts them down in order on close."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QApplication,
+    QLineEdit,
     QFrame,
     QLabel,
     QListWidget,
@@ -25,17 +28,26 @@ from PySide6.QtWidgets import (
 from clientsim.personas import PersonaLibrary
 from clientsim.settings import Settings
 from clientsim.ui import window_state
+from clientsim.ui.class_view import ClassReviewWindow
 from clientsim.ui.engine_host import EngineHost
 from clientsim.ui.history_view import HistoryView
 from clientsim.ui.library_view import LibraryView
 from clientsim.ui.message_bar import MessageBar
 from clientsim.ui.model_status import ModelStatus
+from clientsim.ui.packs_dialog import PacksDialog
 from clientsim.ui.session_view import SessionView
 from clientsim.ui.settings_dialog import SettingsDialog
 from clientsim.ui.style import apply_style, icon
 from clientsim.ui.workers import JobRunner
 
 log = logging.getLogger(__name__)
+PACK_SUFFIX = ".clientsim-pack"
+
+
+def _dropped_packs(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(PACK_SUFFIX)]
 
 LIBRARY, SESSION, HISTORY = 0, 1, 2
 _PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3")]
@@ -57,7 +69,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ClientSim — counselling practice")
         self.setWindowIcon(icon("clientsim"))
         self.setMinimumSize(QSize(900, 600))
+        self.setAcceptDrops(True)  # a .clientsim-pack dropped on the window is installed
         self._build()
+        for area in self.findChildren(QAbstractScrollArea):
+            area.viewport().installEventFilter(self)
+        for line in self.findChildren(QLineEdit):
+            line.installEventFilter(self)
         self._shortcuts()
         if not window_state.restore(self):
             self.resize(1240, 820)
@@ -103,10 +120,19 @@ class MainWindow(QMainWindow):
         self.settings_button.setAccessibleName("Settings")
         self.settings_button.setToolTip("Settings (Ctrl+,)")
         self.settings_button.clicked.connect(self.open_settings)
-        sb = QHBoxLayout()
-        sb.setContentsMargins(10, 0, 10, 0)
-        sb.addWidget(self.settings_button)
-        rl.addLayout(sb)
+        self.packs_button = QPushButton(icon("personas"), "Persona packs", rail)
+        self.packs_button.setAccessibleName("Persona packs")
+        self.packs_button.setToolTip("Install or remove packs of clients (or drop a .clientsim-pack on the window)")
+        self.packs_button.clicked.connect(self.open_packs)
+        self.class_button = QPushButton(icon("report"), "Class review", rail)
+        self.class_button.setAccessibleName("Class review")
+        self.class_button.setToolTip("Instructors: open a folder of students' exported sessions, read-only")
+        self.class_button.clicked.connect(self.open_class_review)
+        for button in (self.packs_button, self.class_button, self.settings_button):
+            sb = QHBoxLayout()
+            sb.setContentsMargins(10, 0, 10, 6)
+            sb.addWidget(button)
+            rl.addLayout(sb)
         rail.setStyleSheet("#navRailFrame { background: #e9eef0; border-right: 1px solid #d5dde1; }")
         outer.addWidget(rail)
 
@@ -138,6 +164,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(LIBRARY)
         self.library_view.startRequested.connect(self.start_session)
         self.history_view.openRequested.connect(self.open_past_session)
+        self.history_view.exportRequested.connect(self.export_past_session)
         sv = self.session_view
         sv.notice.connect(lambda kind, text, key: self.message_bar.show_message(
             text, kind, key=key or None, action=self._action_for(key, text)))
@@ -285,6 +312,84 @@ class MainWindow(QMainWindow):
         return True
 
     # ------------------------------------------------------------------ settings
+    def export_past_session(self, session_id: str, path: str | None = None) -> Path | None:
+        """Write the session as a clientsim.session/1 file carrying the student's name (Settings)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from clientsim.sessions.transcript import export_session, suggested_file_name, write_transcript
+
+        try:
+            data = export_session(self.db, session_id, self.settings.student_name)
+        except Exception as exc:  # noqa: BLE001 - shown to the student
+            self.message_bar.show_message(f"The session could not be exported: {exc}", "error")
+            return None
+        if path is None:
+            start = str(Path.home() / suggested_file_name(data))
+            path, _ = QFileDialog.getSaveFileName(self, "Export the session for your instructor", start,
+                                                  "ClientSim sessions (*.json)")
+            if not path:
+                return None
+        target = Path(path if str(path).lower().endswith(".json") else f"{path}.json")
+        try:
+            write_transcript(data, target)
+        except OSError as exc:
+            self.message_bar.show_message(f"Could not write {target}: {exc.strerror or exc}. Try another folder.",
+                                          "error")
+            return None
+        who = f" with your name ({self.settings.student_name})" if self.settings.student_name else \
+            " without a name (set yours in Settings, Ctrl+,)"
+        self.message_bar.show_message(f"Exported to {target}{who}.", "info")
+        return target
+
+    # ------------------------------------------------------------------ packs, class review
+    def open_packs(self) -> PacksDialog:
+        if getattr(self, "packs_dialog", None) is None:
+            self.packs_dialog = PacksDialog(self.runner, self)
+            self.packs_dialog.packsChanged.connect(self.reload_library)
+        self.packs_dialog.refresh()
+        self.packs_dialog.show()
+        self.packs_dialog.raise_()
+        return self.packs_dialog
+
+    def reload_library(self) -> None:
+        """Installed or removed packs change the clients on offer."""
+        current = self.library_view.current_id()
+        self.library = PersonaLibrary.load()
+        self.library_view.library = self.library
+        self.library_view.refresh()
+        if current in self.library.personas:
+            self.library_view.select(current)
+
+    def open_class_review(self) -> ClassReviewWindow:
+        if getattr(self, "class_window", None) is None:
+            self.class_window = ClassReviewWindow(self.runner, self)
+        self.class_window.show()
+        self.class_window.raise_()
+        return self.class_window
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        """Text boxes accept dropped files as text; a pack dropped on one is installed instead."""
+        if event.type() in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop) and isinstance(obj, QWidget) \
+                and obj.window() is self and _dropped_packs(event.mimeData()):
+            event.acceptProposedAction()
+            if event.type() == QEvent.Drop:
+                self.open_packs().install_file(_dropped_packs(event.mimeData())[0])
+            return True
+        return super().eventFilter(obj, event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if _dropped_packs(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        packs = _dropped_packs(event.mimeData())
+        if not packs:
+            return super().dropEvent(event)
+        event.acceptProposedAction()
+        self.open_packs().install_file(packs[0])
+
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self)
         if dlg.exec() == SettingsDialog.Accepted:

@@ -1,4 +1,4 @@
-"""Settings: model (any GGUF found), CPU threads, font size, voice and lab server.
+"""Settings: your name, model (any GGUF found), CPU threads, font size, voice and lab server.
 
 Changes are saved (atomically) when the student presses Save. A changed model
 or thread count is loaded in the background; during an active session it takes
@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clientsim.settings import FONT_SIZE_RANGE, SEND_MODES, STT_MODELS, Settings, VoiceSettings
+from clientsim.settings import (
+    FONT_SIZE_RANGE,
+    SEND_MODES,
+    STT_MODELS,
+    STUDENT_NAME_MAX,
+    Settings,
+    VoiceSettings,
+    clean_student_name,
+)
 
 
 def _models():
@@ -59,6 +67,21 @@ class SettingsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 18, 20, 16)
         lay.setSpacing(12)
+
+        you = QGroupBox("You", self)
+        yform = QFormLayout(you)
+        yform.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.student_name = QLineEdit(settings.student_name or "", you)
+        self.student_name.setAccessibleName("Your name")
+        self.student_name.setMaxLength(STUDENT_NAME_MAX)
+        self.student_name.setPlaceholderText("e.g. Ana Lima — leave empty to export sessions without a name")
+        yform.addRow("Your &name:", self.student_name)
+        name_hint = QLabel("Written into sessions you export, so your instructor knows whose they are. "
+                           "Nothing else about you is exported.", you)
+        name_hint.setProperty("role", "muted")
+        name_hint.setWordWrap(True)
+        yform.addRow("", name_hint)
+        lay.addWidget(you)
 
         general = QGroupBox("Language model and display", self)
         form = QFormLayout(general)
@@ -183,6 +206,7 @@ class SettingsDialog(QDialog):
         )
         s = replace(self.original, model_path=self.model.currentData(), n_threads=self.threads.value() or None,
                     font_size=self.font_size.value(), lab_server_url=self.lab_url.text().strip() or None,
-                    openness_meter=self.openness_meter.isChecked(), voice=voice, notices=[])
+                    openness_meter=self.openness_meter.isChecked(),
+                    student_name=clean_student_name(self.student_name.text()), voice=voice, notices=[])
         s._sanitise()
         return s

@@ -1,4 +1,5 @@
-"""Piper voices on this machine: models/voices/*.onnx and any piper .onnx dropped into a models folder."""
+"""Piper voices on this machine: models/voices/*.onnx, any piper .onnx dropped into a models folder,
+and the voices/ of installed persona packs."""
 
 from __future__ import annotations
 
@@ -36,14 +37,15 @@ def _describe(onnx: Path) -> VoiceFile | None:
 
 def list_voices() -> list[VoiceFile]:
     seen: dict[str, VoiceFile] = {}
-    for base in paths.model_dirs():
-        for folder in (base / "voices", base):
-            if not folder.is_dir():
-                continue
-            for onnx in sorted(folder.glob("*.onnx")):
-                v = _describe(onnx)
-                if v is not None and v.id not in seen:
-                    seen[v.id] = v
+    folders = [f for base in paths.model_dirs() for f in (base / "voices", base)]
+    folders += paths.pack_voice_dirs()  # voices shipped in installed persona packs
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for onnx in sorted(folder.glob("*.onnx")):
+            v = _describe(onnx)
+            if v is not None and v.id not in seen:
+                seen[v.id] = v
     return list(seen.values())
 
 
