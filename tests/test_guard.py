@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clientsim.client import guard
 from clientsim.client.guard import repair, scan_stream, sentences
 
 
@@ -78,3 +79,36 @@ def test_spoken_replies_trail_the_model_by_fewer_words():
     # the guard sees a breaking opening before any of it is spoken
     assert _visible("As an", "Daniel", SPOKEN_HOLD_BACK_WORDS) == ""
     assert scan_stream("As an AI", "Daniel")
+
+
+@pytest.mark.parametrize("reply, check", [
+    ("It's important to understand what is going on. What are some of the things that concern you most?", "asks_counsellor_question"),
+    ("You're right, it's just anxiety. I know how scary that can be, but remember, you have my support.", "reassures_counsellor"),
+    ("I appreciate your honesty and concern. It's important to prioritize my own health.", "reassures_counsellor"),
+    ("I encourage you to take it one day at a time.", "gives_advice"),
+])
+def test_counsellor_speak_is_fatal(reply, check):
+    v = guard.scan_stream(reply, "Daniel Mercer")
+    assert v is not None and v.check == check and v.fatal and check in guard.COUNSELLOR_SPEAK
+
+
+def test_your_son_is_wrong_only_for_the_clients_own_son():
+    own = guard.own_words_pattern("Son Owen, 12, stays every other weekend. Ex-wife Karen.")
+    assert guard.scan_stream("I worry about your son, to be honest.", "Daniel Mercer", own).check == "wrong_person"
+    assert guard.scan_stream("I worry about my son, to be honest.", "Daniel Mercer", own) is None
+    assert guard.own_words_pattern("She lives alone with her cat.") is None
+
+
+@pytest.mark.parametrize("reply", [
+    "Thanks for your help today, really.",
+    "What am I meant to do, just sit there?",
+    "You don't know what it's like.",
+    "My son means everything to me.",
+])
+def test_ordinary_client_lines_pass(reply):
+    own = guard.own_words_pattern("Son Owen, 12. Ex-wife Karen. Drinks most evenings.")
+    assert guard.scan_stream(reply, "Daniel Mercer", own) is None
+
+
+def test_a_leaked_move_note_is_caught():
+    assert guard.scan_stream("(Daniel opens up a little: Owen.) Yeah, Owen matters.", "Daniel Mercer").check == "instruction_reveal"

@@ -80,7 +80,7 @@ _REASSURES = re.compile(
     r"(?:\byou have my support\b|\bi'?m (?:always )?here for you\b|\byou(?:'re| are) not alone\b"
     r"|\bit'?s (?:okay|ok|normal|natural) (?:for you )?to feel\b|\bremember,? (?:that )?you\b|\btake care of yourself\b"
     r"|\byou(?:'ve| have) got this\b|\bi believe in you\b|\bwe(?:'ll| will| can) (?:get through|figure) (?:this|it out) together\b"
-    r"|\bi appreciate your (?:honesty|concern|support|help)\b|\bthank you for your (?:honesty|concern|support)\b)",
+    r"|\bi appreciate your (?:honesty|concern)\b|\bthank you for your (?:honesty|concern)\b)",
     re.IGNORECASE,
 )
 _ADVISES = re.compile(
