@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,15 +24,14 @@ import sqlite_utils
 from clientsim import paths
 from clientsim.core.errors import StorageError
 from clientsim.storage import owner as owners
-from clientsim.storage import recovery
-from clientsim.storage.clock import now_iso, stamp
-from clientsim.storage.pending import PendingWrite, is_disk_full, is_locked, is_transient
+from clientsim.storage import recovery, rescue
+from clientsim.storage.clock import now_iso
+from clientsim.storage.pending import PendingWrite, cause_and_remedy, is_disk_full, is_read_only, is_transient
 from clientsim.storage.rows import code_from_row, session_info, session_row, turn_from_row, turn_row
+from clientsim.storage.values import SPEAKERS, STATUSES
 from clientsim.storage.writes import apply_write
 
 BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's lock
-SPEAKERS = ("counsellor", "client")
-STATUSES = ("active", "ended", "interrupted")
 
 
 class Database:
@@ -52,21 +50,36 @@ class Database:
         self._refused: list[PendingWrite] = []  # failed for good; kept for emergency_dump
         self._lock = threading.RLock()
         self._pending_notice_given = False
+        self._rescue_path: Path | None = None
+        self.read_only = False  # opened with Database.open(read_only=True) and the file could not be written
         self._closed = False
 
     # -- opening ---------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT) -> "Database":
-        """Open (creating folders and migrating) the database; recovers from a corrupt or locked file.
+    def open(
+        cls, path: Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT,
+        read_only: bool = False, named_by_user: bool = False,
+    ) -> "Database":
+        """Open (creating folders and migrating) the database; recovers from a damaged or locked file.
+
+        read_only: for commands that only read (listing, showing, exporting):
+        when the file is locked by another program or cannot be written, it
+        is opened read-only instead of starting a side file, and writes raise
+        StorageError. named_by_user: the user typed this path (--database);
+        a file there that is not an SQLite database is refused, never renamed.
 
         Raises StorageError only when no database can be used at all
-        (unwritable folder, file from a newer version).
+        (unwritable folder, file from a newer version, a file that is not ours).
         """
         path = Path(path) if path is not None else paths.database_path()
+        if named_by_user:
+            cls._refuse_foreign(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if read_only and path.is_file():
+                return cls._open_read_only(path, busy_timeout, [], exc)
             raise StorageError(
                 f"Cannot create the data folder {path.parent}: {exc.strerror or exc}",
                 hint="Check the folder's permissions, or set CLIENTSIM_HOME to a writable folder.",
@@ -74,24 +87,14 @@ class Database:
         notices: list[str] = []
         main_path = path
         try:
-            conn = recovery.connect(path, busy_timeout)
+            conn = recovery.connect(path, min(busy_timeout, 1.0) if read_only else busy_timeout)
         except recovery.Corrupt as exc:
-            try:
-                aside = recovery.set_aside(path)
-            except OSError:  # e.g. Windows: another process has the file open
-                path = recovery.side_file_for(main_path)
-                notices.append(
-                    f"The session database {main_path.name} is damaged ({exc}) and in use by another "
-                    f"program, so it was left as it is; sessions are saved in {path.name} for now."
-                )
-            else:
-                notices.append(
-                    f"The session database {path.name} was damaged ({exc}). It has been kept as "
-                    f"{aside.name} in {path.parent} and a new, empty database was started. Sessions "
-                    "in the damaged file may be recoverable with the sqlite3 '.recover' command."
-                )
-            conn = cls._connect_or_fail(path, busy_timeout)
-        except recovery.Locked:
+            path, conn = cls._replace_damaged(path, busy_timeout, exc, notices)
+        except (recovery.Locked, recovery.Unusable) as exc:
+            if read_only and path.is_file():
+                return cls._open_read_only(path, busy_timeout, notices, exc)
+            if isinstance(exc, recovery.Unusable):
+                raise cls._unusable(path, exc) from exc
             path = recovery.side_file_for(main_path)
             conn = cls._connect_or_fail(path, busy_timeout)
             notices.append(
@@ -100,8 +103,6 @@ class Database:
                 f"left untouched; this session is saved in {path.name} in the same folder and "
                 "will be moved into the main database on a later start, once the lock is gone."
             )
-        except recovery.Unusable as exc:
-            raise cls._unusable(path, exc) from exc
         db = cls(conn, path, notices)
         try:
             crashed = recovery.mark_crashed_sessions(conn, db._owner)
@@ -120,7 +121,81 @@ class Database:
         return db
 
     @staticmethod
+    def _refuse_foreign(path: Path) -> None:
+        if not path.exists() and not path.is_symlink():
+            return
+        try:
+            ours = path.is_file() and recovery.is_sqlite_file(path)
+        except OSError as exc:
+            raise StorageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        if not ours:
+            raise StorageError(
+                f"{path} is not a ClientSim session database (it is not an SQLite file), so it was not "
+                "opened and was left exactly as it is.",
+                hint="Check the file name given to --database; a name that does not exist yet starts a new database.",
+            )
+
+    @classmethod
+    def _replace_damaged(cls, path: Path, busy_timeout: float, exc: BaseException, notices: list[str]):
+        """Set a damaged file aside, start a new one and salvage every readable row into it."""
+        main_path = path
+        try:
+            aside = recovery.set_aside(path)
+        except OSError:  # e.g. Windows: another process has the file open
+            path = recovery.side_file_for(main_path)
+            notices.append(
+                f"The session database {main_path.name} is damaged ({exc}) and in use by another "
+                f"program, so it was left as it is; sessions are saved in {path.name} for now."
+            )
+            return path, cls._connect_or_fail(path, busy_timeout)
+        conn = cls._connect_or_fail(path, busy_timeout)
+        try:
+            copied = recovery.salvage(aside, conn)
+        except sqlite3.Error as err:
+            copied, failed = {}, f" Salvaging its rows failed ({err})."
+        else:
+            failed = ""
+        saved = (
+            f"{copied.get('sessions', 0)} session(s) and {copied.get('turns', 0)} turn(s) that could still "
+            "be read were copied into a new database"
+        ) if copied.get("sessions") or copied.get("turns") else "no rows could be read from it; a new, empty database was started"
+        notices.append(
+            f"The session database {path.name} was damaged ({exc}): {saved}.{failed} The damaged file is "
+            f"kept unchanged as {aside.name} in {path.parent}."
+        )
+        return path, conn
+
+    @classmethod
+    def _open_read_only(cls, path: Path, busy_timeout: float, notices: list[str], why: BaseException) -> "Database":
+        try:
+            conn = recovery.connect_read_only(path, busy_timeout)
+        except (recovery.Locked, recovery.Unusable, recovery.Corrupt) as exc:
+            what = "it is locked by another program that is writing to it" if isinstance(exc, recovery.Locked) \
+                else str(exc)
+            raise StorageError(
+                f"Cannot read the session database {path} right now: {what}. Nothing was changed.",
+                hint="Close the other program (or other ClientSim windows) and try again.",
+            ) from exc
+        cause = "is locked by another program" if isinstance(why, recovery.Locked) else "cannot be written"
+        notices.append(f"The session database {path.name} {cause}; what it holds is shown read-only.")
+        db = cls(conn, path, notices)
+        db.read_only = True
+        return db
+
+    @staticmethod
     def _unusable(path: Path, exc: BaseException) -> StorageError:
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        if is_read_only(cause) or is_read_only(exc):
+            return StorageError(
+                f"Cannot save sessions in {path}: the database file or its folder is read-only "
+                "(permissions, or a disk mounted read-only). Nothing was changed.",
+                hint="Make the file and its folder writable, or set CLIENTSIM_HOME to a writable folder.",
+            )
+        if is_disk_full(cause):
+            return StorageError(
+                f"Cannot save sessions in {path}: the disk is full. Nothing was changed.",
+                hint="Free some disk space, or set CLIENTSIM_HOME to a folder on another disk.",
+            )
         return StorageError(
             f"Cannot use the session database {path}: {exc}",
             hint="Check free disk space and the folder's permissions, "
@@ -173,7 +248,7 @@ class Database:
     def _write(self, op: PendingWrite) -> bool:
         """Write `op` now if possible, else queue it; True when it is on disk."""
         with self._lock:
-            self._check_open()
+            self._check_writable()
             if self._pending:
                 self._flush_locked()
             if not self._pending:
@@ -191,23 +266,45 @@ class Database:
 
     def _queue(self, op: PendingWrite, exc: BaseException | None) -> None:
         self._pending.append(op)
+        rescue_file = self._save_rescue()
         if self._pending_notice_given:
             return
         self._pending_notice_given = True
-        if exc is not None and is_disk_full(exc):
-            cause = "the disk is full"
-            todo = "Free some disk space"
-        elif exc is not None and is_locked(exc):
-            cause = "another program is holding the session database"
-            todo = "Close other ClientSim windows or programs using the database"
-        else:
-            cause = f"the session database cannot be written ({exc})"
-            todo = "Check the disk"
-        self.notices.append(
-            f"Could not save to disk: {cause}. Nothing is lost: what you write is kept in memory "
-            f"and saved as soon as it can be. {todo}. If it still cannot be saved when ClientSim "
-            "closes, it is written to a file in another folder and you are told where."
-        )
+        cause, todo = cause_and_remedy(exc)
+        self.notices.append(f"Could not save to the session database: {cause}. {self._kept_where(rescue_file)} {todo}.")
+
+    def _kept_where(self, rescue_file: Path | None) -> str:
+        if rescue_file is None:
+            return ("What you write is kept in memory only: no rescue file could be written either "
+                    "(every folder tried is full or read-only). Do not close ClientSim until it is saved.")
+        return (f"Nothing is lost: what you write is kept in {rescue_file} and saved to the database as soon "
+                f"as it can be. To restore it yourself, run 'clientsim sessions import {rescue_file}' "
+                "(ClientSim also does this by itself on its next start).")
+
+    def _save_rescue(self) -> Path | None:
+        """(Re)write the rescue file with everything waiting; returns it, or None when no folder takes it."""
+        ops = self._pending + self._refused
+        if not ops:
+            return None
+        tried = [self._rescue_path.parent] if self._rescue_path is not None else []
+        for folder in tried + [f for f in rescue.folders(self.path) if f not in tried]:
+            target = self._rescue_path if self._rescue_path is not None and folder == self._rescue_path.parent \
+                else folder / rescue.file_name(self._owner)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.emergency_dump(target)
+            except (OSError, sqlite3.Error):
+                continue
+            if self._rescue_path is not None and self._rescue_path != target:
+                self._rescue_path.unlink(missing_ok=True)  # superseded by the complete copy
+            self._rescue_path = target
+            return target
+        return None
+
+    @property
+    def rescue_path(self) -> Path | None:
+        """The rescue file holding writes that wait (None when nothing waits or none could be written)."""
+        return self._rescue_path
 
     def _flush_locked(self) -> int:
         written = 0
@@ -221,21 +318,39 @@ class Database:
                     break
                 # It will never succeed (e.g. its session vanished); keep it for emergency_dump.
                 self._refused.append(self._pending.pop(0))
+                kept = self._save_rescue()
                 self.notices.append(
-                    f"A delayed {op.kind} write for session {op.session_id} could not be saved "
-                    f"({exc}); it is kept in memory for 'Save unsaved turns'."
+                    f"A delayed {op.kind} write for session {op.session_id} can never be saved to the database "
+                    f"({exc}). " + self._kept_where(kept)
                 )
                 continue
             self._pending.pop(0)
             written += 1
         if written and not self._pending and self._pending_notice_given:
             self._pending_notice_given = False
-            self.notices.append("Everything kept in memory has now been saved to disk.")
+            text = "Everything kept in memory has now been saved to the session database."
+            if self._refused:
+                self._save_rescue()
+            elif self._rescue_path is not None:
+                try:
+                    self._rescue_path.unlink(missing_ok=True)  # all of it is in the database now
+                    text += f" The rescue file {self._rescue_path.name} is no longer needed and was removed."
+                    self._rescue_path = None
+                except OSError:
+                    pass
+            self.notices.append(text)
+        elif written:
+            self._save_rescue()
         return written
 
     def _check_open(self) -> None:
         if self._closed:
             raise StorageError("The session database is closed.")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self.read_only:
+            raise StorageError(f"The session database {self.path.name} is open read-only; nothing was saved.")
 
     def create_session(
         self, *, session_id: str, persona: dict, model: dict, seed: int | None, started_at: str
@@ -321,7 +436,7 @@ class Database:
         StorageError (the database unchanged) when it cannot be written.
         """
         with self._lock:
-            self._check_open()
+            self._check_writable()
             try:
                 with self._transaction():
                     self.db["sessions"].insert(
@@ -340,7 +455,7 @@ class Database:
         Raises StorageError (the database unchanged) when they cannot be written.
         """
         with self._lock:
-            self._check_open()
+            self._check_writable()
             try:
                 with self._transaction():
                     self.db["turns"].insert_all(turn_row(session_id, t) for t in turns)
@@ -371,13 +486,11 @@ class Database:
         'clientsim sessions import' accepts. The writes stay queued: this is a
         copy for safe keeping, not a hand-over.
         """
-        from clientsim.sessions.transcript import build_transcript, write_transcript
-
         with self._lock:
             ops = self._pending + self._refused
             path = Path(path)
             if path.is_dir():
-                path = path / f"clientsim-unsaved-{stamp()}.json"
+                path = path / rescue.file_name(self._owner)
             session_ids = list(dict.fromkeys(op.session_id for op in ops if op.kind in ("session", "turn", "meta", "end")))
             transcripts = []
             for sid in session_ids:
@@ -387,15 +500,16 @@ class Database:
                     session = {"id": sid, "persona": {}, "model": {}, "seed": None,
                                "started_at": turns[0]["at"] if turns else now_iso(),
                                "ended_at": None, "status": "interrupted"}
-                transcripts.append(build_transcript(session, turns))
+                transcripts.append(rescue.build_transcript(session, turns))
             doc = {
-                "format": "clientsim.unsaved/1",
+                "format": rescue.UNSAVED_FORMAT,
                 "written_at": now_iso(),
                 "database": str(self.path),
+                "owner": {"host": self._owner.host, "pid": self._owner.pid, "token": self._owner.token},
                 "sessions": transcripts,
                 "writes": [op.to_dict() for op in ops],
             }
-            write_transcript(doc, path)
+            rescue.write(doc, path)
             return path
 
     @staticmethod
@@ -538,9 +652,8 @@ class Database:
     def close(self) -> None:
         """Flush what waits in memory and close the file.
 
-        If writes still cannot be saved, they are dumped to a JSON file in
-        another folder (the cache folder, else the system temp folder) and a
-        notice says where.
+        If writes still cannot be saved they stay in the rescue file (see
+        storage/rescue.py) and a notice names it and the command that restores it.
         """
         with self._lock:
             if self._closed:
@@ -548,23 +661,29 @@ class Database:
             if self._pending:
                 self._flush_locked()
             if self._pending or self._refused:
-                for folder in (paths.cache_dir(), Path(tempfile.gettempdir())):
-                    try:
-                        folder.mkdir(parents=True, exist_ok=True)
-                        dumped = self.emergency_dump(folder)
-                    except OSError:
-                        continue
+                kept = self._save_rescue()
+                n = len(self._pending) + len(self._refused)
+                if kept is None:
                     self.notices.append(
-                        f"{len(self._pending) + len(self._refused)} unsaved change(s) could not reach the "
-                        f"database and were written to {dumped}. Import them with "
-                        f"'clientsim sessions import {dumped}'."
+                        f"{n} unsaved change(s) could not reach the session database and no rescue file could "
+                        "be written (every folder tried is full or read-only); they are lost when ClientSim exits."
                     )
-                    break
+                else:
+                    self.notices.append(
+                        f"{n} unsaved change(s) could not reach the session database and are kept in {kept}. "
+                        f"ClientSim restores them by itself on its next start, or run "
+                        f"'clientsim sessions import {kept}'."
+                    )
             self._closed = True
             try:
                 self.conn.close()
             except sqlite3.Error:
                 pass
+
+    def unsaved_count(self) -> int:
+        """Changes that never reached the database (after close(): those left in the rescue file)."""
+        with self._lock:
+            return len(self._pending) + len(self._refused)
 
     def __enter__(self) -> "Database":
         return self

@@ -64,11 +64,12 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
             raise SchemaTooNew(version)  # before anything below changes the file
         if version == 0:
             conn.execute("PRAGMA encoding = 'UTF-8'")  # only takes effect on an empty file
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        conn.execute("PRAGMA synchronous = FULL")  # a committed turn survives a power cut
+        # Checked before the switch to WAL, which writes to the header: a damaged file is set aside unchanged.
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
         if result != "ok":
             raise Corrupt(result)
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")  # a committed turn survives a power cut
         # The write lock, taken and given back: fails after busy_timeout when
         # another process sits on it.
         conn.execute("BEGIN IMMEDIATE")
@@ -234,3 +235,139 @@ def merge_side_file(conn: sqlite3.Connection, side: Path, busy_timeout: float) -
         conn.execute("DETACH DATABASE side")
     set_aside(side, "merged")
     return len(ids), skipped
+
+
+# -- files that are not ours, read-only access, salvage ------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Does `path` start with the SQLite header (or is it empty, which SQLite treats as a new database)?"""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if info.st_size == 0:
+            return True
+        return os.read(fd, len(SQLITE_HEADER)) == SQLITE_HEADER
+    finally:
+        os.close(fd)
+
+
+def connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that never writes (no WAL switch, no migration, no recovery); raises Locked or Unusable."""
+    first: sqlite3.DatabaseError | None = None
+    for mode in ("mode=ro", "immutable=1"):  # immutable: a read-only folder where no -shm can be made
+        conn = None
+        try:
+            conn = sqlite3.connect(_uri(path, mode), uri=True, timeout=busy_timeout,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            conn.execute("SELECT COUNT(*) FROM sessions").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            first = first or exc
+            if is_locked(exc):
+                break  # immutable would read around a live writer's lock: never
+    assert first is not None
+    if is_locked(first):
+        raise Locked(str(first)) from first
+    if _code(first) in _CORRUPT_CODES:
+        raise Corrupt(str(first)) from first
+    raise Unusable(str(first)) from first
+
+
+def _uri(path: Path, mode: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(Path(path).resolve()))}?{mode}"
+
+
+MAX_SKIPS = 40  # per table: how often salvage jumps past rows it cannot read
+
+
+def _readable_rows(src: sqlite3.Connection, table: str, columns: str):
+    """Every row of `table` that can still be read, in rowid order; skips past damaged stretches."""
+    last: int | None = None
+    skips = 0
+    while skips <= MAX_SKIPS:
+        sql = f"SELECT rowid, {columns} FROM {table}"
+        params: tuple = ()
+        if last is not None:
+            sql += " WHERE rowid > ?"
+            params = (last,)
+        try:
+            for row in src.execute(sql + " ORDER BY rowid", params):
+                last = row[0]
+                yield row[1:]
+            return
+        except sqlite3.DatabaseError:
+            skips += 1
+            last = (last or 0) + 2 ** min(skips, 20)  # jump further each time a stretch stays unreadable
+
+
+def salvage(damaged: Path, conn: sqlite3.Connection) -> dict[str, int]:
+    """Copy every readable row of the damaged file `damaged` into `conn`'s (new) database.
+
+    Row by row, in one transaction; a turn whose session row was lost keeps a
+    placeholder session (status 'interrupted') so the student's words survive.
+    Returns rows copied per table ({} when nothing could be read).
+    """
+    src = None
+    if damaged.with_name(damaged.name + "-wal").exists():  # committed turns may wait in it: read it too
+        try:
+            src = connect_read_only(damaged, 0.5)
+        except (Corrupt, Locked, Unusable):
+            src = None
+    if src is None:  # immutable: reads the file as it is and creates no -shm/-wal beside it
+        try:
+            src = sqlite3.connect(_uri(damaged, "immutable=1"), uri=True, isolation_level=None)
+        except sqlite3.Error:
+            return {}
+    copied: dict[str, int] = {}
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, columns in _COPY.items():
+                n = 0
+                marks = ", ".join("?" * len(columns.split(",")))
+                try:
+                    rows = list(_readable_rows(src, table, columns))
+                except sqlite3.DatabaseError:
+                    rows = []
+                for row in rows:
+                    if table != "sessions":
+                        _ensure_session(conn, row[0], row)
+                    try:
+                        cur = conn.execute(f"INSERT OR IGNORE INTO main.{table} ({columns}) VALUES ({marks})", row)
+                        n += cur.rowcount
+                    except sqlite3.Error:
+                        continue  # a row too damaged to fit the schema
+                copied[table] = n
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        src.close()
+    return copied
+
+
+def _ensure_session(conn: sqlite3.Connection, session_id, row) -> None:
+    if not isinstance(session_id, str):
+        return
+    if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+        return
+    when = next((v for v in row if isinstance(v, str) and v[:2] == "20" and "T" in v), None) or "1970-01-01T00:00:00Z"
+    conn.execute(
+        "INSERT INTO sessions (id, persona_id, persona_json, model_json, started_at, ended_at, status, last_active_at) "
+        "VALUES (?, NULL, '{}', '{}', ?, ?, 'interrupted', ?)",
+        (session_id, when, when, when),
+    )
