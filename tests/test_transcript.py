@@ -280,7 +280,11 @@ def test_cli_import_of_an_unsaved_turns_file_completes_the_session(clientsim_hom
     capsys.readouterr()
 
     assert main(["sessions", "import", str(dump)]) == 0
-    assert "Restored 1 unsaved turn(s) of session full-disk" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    # the rescue file beside the database was restored by itself on this start, and said so;
+    # the copy given on the command line then has nothing more to add
+    assert "1 turn(s) kept in the rescue file" in err and "restored" in err
+    assert "Session full-disk already holds every turn in this file; nothing to restore." in out
     with Database.open() as after:
         assert [s["id"] for s in after.list_sessions()] == ["full-disk"]  # no duplicate
         turns = after.get_turns("full-disk")
@@ -288,4 +292,4 @@ def test_cli_import_of_an_unsaved_turns_file_completes_the_session(clientsim_hom
         assert turns[4]["text"] == "Tell me more 🙏 " * 600
         assert after.get_session("full-disk")["status"] == "ended"
     assert main(["sessions", "import", str(dump)]) == 0  # twice: nothing more to add
-    assert "Restored 0 unsaved turn(s)" in capsys.readouterr().out
+    assert "nothing to restore" in capsys.readouterr().out

@@ -181,7 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             if unsaved:
                 sid, added = restore_transcript(db, data)
                 if sid == data["id"]:
-                    print(f"Restored {added} unsaved turn(s) of session {shown}.")
+                    print(f"Restored {added} unsaved turn(s) of session {shown}." if added else
+                          f"Session {shown} already holds every turn in this file; nothing to restore.")
                     continue
             elif same_session_in(db, data) is not None:
                 print(f"Session {shown} is already in the database with the same turns; nothing was imported.")

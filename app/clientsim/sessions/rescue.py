@@ -42,7 +42,7 @@ def _in_use(path: Path) -> bool:
     if who.get("host") != me.host:
         return False
     if who["pid"] == me.pid:
-        return True  # our own file: the database object that wrote it still holds the writes
+        return rescue_files.held_here(path)  # a Database of this very process still holds its writes
     return owner.is_alive(who["pid"], who.get("token") if isinstance(who.get("token"), str) else None)
 
 
@@ -50,7 +50,7 @@ def restore_rescue_files(db: Database) -> list[Path]:
     """Restore every rescue file of the data and cache folders into `db`; returns the files restored."""
     done: list[Path] = []
     for path in rescue_files.restorable_files(db.path):
-        if path == db.rescue_path or _in_use(path):
+        if _in_use(path):
             continue
         try:
             transcripts, _ = read_transcripts(path)

@@ -185,10 +185,11 @@ class Database:
     @staticmethod
     def _unusable(path: Path, exc: BaseException) -> StorageError:
         cause = exc.__cause__ if exc.__cause__ is not None else exc
-        if is_read_only(cause) or is_read_only(exc):
+        read_only = recovery.read_only_reason(path)
+        if read_only or is_read_only(cause) or is_read_only(exc):
             return StorageError(
-                f"Cannot save sessions in {path}: the database file or its folder is read-only "
-                "(permissions, or a disk mounted read-only). Nothing was changed.",
+                f"Cannot save sessions in {path}: {read_only or 'the database file or its folder is read-only'}. "
+                "Nothing was changed.",
                 hint="Make the file and its folder writable, or set CLIENTSIM_HOME to a writable folder.",
             )
         if is_disk_full(cause):
@@ -297,7 +298,9 @@ class Database:
                 continue
             if self._rescue_path is not None and self._rescue_path != target:
                 self._rescue_path.unlink(missing_ok=True)  # superseded by the complete copy
+                rescue.hold(self._rescue_path, False)
             self._rescue_path = target
+            rescue.hold(target, not self._closed)
             return target
         return None
 
@@ -335,6 +338,7 @@ class Database:
                 try:
                     self._rescue_path.unlink(missing_ok=True)  # all of it is in the database now
                     text += f" The rescue file {self._rescue_path.name} is no longer needed and was removed."
+                    rescue.hold(self._rescue_path, False)
                     self._rescue_path = None
                 except OSError:
                     pass
@@ -675,6 +679,7 @@ class Database:
                         f"'clientsim sessions import {kept}'."
                     )
             self._closed = True
+            rescue.hold(self._rescue_path, False)  # from now on the next open may restore it
             try:
                 self.conn.close()
             except sqlite3.Error:

@@ -371,3 +371,17 @@ def _ensure_session(conn: sqlite3.Connection, session_id, row) -> None:
         "VALUES (?, NULL, '{}', '{}', ?, ?, 'interrupted', ?)",
         (session_id, when, when, when),
     )
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why `path` cannot be written, when the reason is read-only-ness (not a full disk); else None."""
+    try:
+        if os.statvfs(path.parent).f_flag & getattr(os, "ST_RDONLY", 1):
+            return "the disk holding it is mounted read-only"
+    except OSError:
+        pass
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the database file is read-only (its permissions)"
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        return "its folder is read-only (its permissions), so SQLite cannot write its journal there"
+    return None

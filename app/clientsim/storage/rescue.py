@@ -53,6 +53,20 @@ def build_transcript(session: dict, turns: list[dict]) -> dict:
     }
 
 
+# Rescue files that an open Database of this process still writes to (it holds their writes in memory).
+_held: set[Path] = set()
+
+
+def hold(path: Path | None, held: bool) -> None:
+    if path is not None:
+        (_held.add if held else _held.discard)(Path(path))
+
+
+def held_here(path: Path) -> bool:
+    """Is `path` the rescue file of a Database still open in this process?"""
+    return Path(path) in _held
+
+
 def file_name(owner: Owner) -> str:
     return f"{PREFIX}{stamp()}-{owner.pid}.json"
 
