@@ -220,3 +220,24 @@ def test_a_read_only_disk_is_not_called_full(tmpfs, clientsim_home, monkeypatch,
     assert main(["sessions", "list"]) == 0  # reading still works
     out, err_text = capsys.readouterr()
     assert "s1" in out and "cannot be written" in err_text
+
+
+# -- who owns an active session: a held lock, not /proc ------------------------------------------
+
+
+def test_owner_is_alive_while_it_holds_its_lock_and_a_reused_pid_does_not_count(tmp_path):
+    from clientsim.storage import owner
+
+    code = "from clientsim.storage import owner; import sys; print(owner.current().token, flush=True); sys.stdin.read()"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "app")}
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env=env)
+    token = child.stdout.readline().strip()
+    assert token.startswith(owner.LOCK_PREFIX)
+    assert owner.is_alive(child.pid, token)
+    # this very process is alive, but it does not hold that lock: a reused pid is not the owner
+    child.kill()
+    child.wait(timeout=10)
+    assert not owner.is_alive(os.getpid(), token)
+    assert not owner.is_alive(child.pid, token)
+    assert owner.is_alive(os.getpid(), owner.current().token)

@@ -48,6 +48,11 @@ def _code(exc: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
+def decode_text(raw: bytes) -> str:
+    """TEXT values as str; bytes that are not UTF-8 (a damaged page, another program) become U+FFFD."""
+    return raw.decode("utf-8", "replace")
+
+
 def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     """Open, check and migrate `path`; raises Corrupt, Locked or Unusable."""
     try:
@@ -56,12 +61,15 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         )
     except sqlite3.Error as exc:
         raise Unusable(str(exc)) from exc
+    conn.text_factory = decode_text
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         version = user_version(conn)
         if version > LATEST_VERSION:
             raise SchemaTooNew(version)  # before anything below changes the file
+        if version < 0:
+            raise Corrupt(f"its schema version is {version}")
         if version == 0:
             conn.execute("PRAGMA encoding = 'UTF-8'")  # only takes effect on an empty file
         # Checked before the switch to WAL, which writes to the header: a damaged file is set aside unchanged.
@@ -74,7 +82,13 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         # another process sits on it.
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
-        migrate(conn)
+        try:
+            migrate(conn)
+        except sqlite3.OperationalError as exc:
+            if is_locked(exc) or _code(exc) in (8, 10, 13, 14):  # read-only, I/O, full, cannot open
+                raise
+            # e.g. "table sessions already exists": the tables do not match the recorded version
+            raise Corrupt(f"its tables do not match its schema version {version} ({exc})") from exc
         return conn
     except BaseException as exc:
         conn.close()
@@ -93,6 +107,8 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
             if is_locked(exc):
                 raise Locked(str(exc)) from exc
             raise Unusable(str(exc)) from exc
+        if isinstance(exc, Exception):  # anything else a damaged file provokes: treat it as damaged
+            raise Corrupt(f"{exc.__class__.__name__}: {exc}") from exc
         raise
 
 
@@ -266,12 +282,15 @@ def connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(_uri(path, mode), uri=True, timeout=busy_timeout,
                                    isolation_level=None, check_same_thread=False)
+            conn.text_factory = decode_text
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             conn.execute("SELECT COUNT(*) FROM sessions").fetchone()
             return conn
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeError) as exc:
             if conn is not None:
                 conn.close()
+            if isinstance(exc, UnicodeError):  # an error text that is not UTF-8: a damaged file
+                exc = sqlite3.DatabaseError(f"damaged text ({exc})")
             first = first or exc
             if is_locked(exc):
                 break  # immutable would read around a live writer's lock: never
@@ -307,7 +326,7 @@ def _readable_rows(src: sqlite3.Connection, table: str, columns: str):
                 last = row[0]
                 yield row[1:]
             return
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeError):  # a damaged page; its error text may not be UTF-8
             skips += 1
             last = (last or 0) + 2 ** min(skips, 20)  # jump further each time a stretch stays unreadable
 
@@ -330,6 +349,7 @@ def salvage(damaged: Path, conn: sqlite3.Connection) -> dict[str, int]:
             src = sqlite3.connect(_uri(damaged, "immutable=1"), uri=True, isolation_level=None)
         except sqlite3.Error:
             return {}
+        src.text_factory = decode_text
     copied: dict[str, int] = {}
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -339,15 +359,15 @@ def salvage(damaged: Path, conn: sqlite3.Connection) -> dict[str, int]:
                 marks = ", ".join("?" * len(columns.split(",")))
                 try:
                     rows = list(_readable_rows(src, table, columns))
-                except sqlite3.DatabaseError:
+                except (sqlite3.Error, UnicodeError):
                     rows = []
                 for row in rows:
-                    if table != "sessions":
-                        _ensure_session(conn, row[0], row)
                     try:
+                        if table != "sessions":
+                            _ensure_session(conn, row[0], row)
                         cur = conn.execute(f"INSERT OR IGNORE INTO main.{table} ({columns}) VALUES ({marks})", row)
                         n += cur.rowcount
-                    except sqlite3.Error:
+                    except (sqlite3.Error, UnicodeError, OverflowError):
                         continue  # a row too damaged to fit the schema
                 copied[table] = n
             conn.execute("COMMIT")
