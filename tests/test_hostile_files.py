@@ -238,3 +238,42 @@ def test_printable_defuses_terminal_escapes_and_cuts_long_ids():
     assert printable("line\nnext", newlines=False) == "line\\nnext"
     assert printable("bad \ud800") == "bad \\ud800"
     assert printable("\u202eevil") == "\\u202eevil"
+
+
+def test_terminal_escapes_in_persona_files_and_their_names_are_not_printed_raw(tmp_path, capsys):
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    good = json.loads(GOOD_PERSONA.read_text(encoding="utf-8"))
+    (folder / "esc\x1b]0;owned\x07.json").write_text("{", encoding="utf-8")
+    evil = {**good, "id": "evil", "name": "Evil \x1b[2J Name"}
+    (folder / "evil.json").write_text(json.dumps(evil), encoding="utf-8")
+    assert main(["personas", "validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b]0;owned\\x07" in out
+    assert main(["personas", "list", "--dir", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err
+
+
+def test_sessions_list_and_show_defuse_escapes_cut_long_ids_and_show_local_time(clientsim_home, capsys, monkeypatch):
+    from clientsim.storage import Database
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        long_id = "x" * 100_000
+        with Database.open() as db:
+            db.import_session(session_id=long_id, persona={"id": "p", "name": "Eve \x1b[31mred"}, model={},
+                              seed=None, started_at="2026-11-20T09:00:00+05:00", ended_at=None, status="ended",
+                              turns=[{"index": 0, "speaker": "counsellor", "text": "hi \x1b]0;title\x07", "at":
+                                      "2026-11-20T09:00:01Z"}])
+        assert main(["sessions", "list"]) == 0
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and len(out) < 1000 and "x" * 35 + "…" in out
+        assert "2026-11-20 09:30" in out  # 09:00+05:00 is 03:30 UTC, 09:30 in Kolkata (+05:30)
+        assert main(["sessions", "show", "x" * 50]) == 0
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\\x1b]0;title\\x07" in out and "2026-11-20T09:30:00+05:30" in out
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
