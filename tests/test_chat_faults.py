@@ -110,3 +110,48 @@ def test_broken_persona_files_are_named_by_chat(smollm_path, clientsim_home):
     assert proc.returncode == 0, err
     assert "persona file skipped" in err and "daniel-alcohol.json" in err and "levels deep" in err
     assert "x.json" in err and "named pipe" in err
+
+
+def test_a_full_disk_mid_session_names_the_rescue_file_exits_1_and_the_next_start_restores(
+        smollm_path, clientsim_home, tmp_path):
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        pytest.skip("needs root to mount a small tmpfs")
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        env = {**_env(clientsim_home), "CLIENTSIM_DATA_DIR": str(disk)}
+        proc = subprocess.Popen(_cmd(smollm_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        proc.stdin.write(b"Hello Daniel, what brings you here?\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["client"]  # the first exchange is on disk
+        with open(disk / "filler", "wb") as f:  # now the disk fills to the last byte
+            with pytest.raises(OSError):
+                f.write(b"x" * 1_000_000)
+                f.flush()
+        proc.stdin.write(b"And how is work going?\n")
+        proc.stdin.close()
+        proc.stdout.read()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=300)
+        assert proc.returncode == 1, err
+        assert "the disk is full" in err and "disk is full or the database is busy" not in err
+        rescues = list((clientsim_home / "cache").glob("clientsim-unsaved-*.json"))
+        assert len(rescues) == 1 and str(rescues[0]) in err and f"clientsim sessions import {rescues[0]}" in err
+        (disk / "filler").unlink()
+        from clientsim.sessions.rescue import open_database
+
+        os.environ["CLIENTSIM_DATA_DIR"] = str(disk)  # what the next start of that process would see
+        try:
+            with open_database() as db:
+                assert any("restored" in n for n in db.notices)
+                [session] = db.list_sessions()
+                speakers = [t["speaker"] for t in db.get_turns(session["id"])]
+                assert speakers == ["client", "counsellor", "client", "counsellor", "client"]
+                assert session["status"] == "ended"
+        finally:
+            del os.environ["CLIENTSIM_DATA_DIR"]
+    finally:
+        subprocess.run(["umount", str(disk)])

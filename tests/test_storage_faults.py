@@ -241,3 +241,15 @@ def test_owner_is_alive_while_it_holds_its_lock_and_a_reused_pid_does_not_count(
     assert not owner.is_alive(os.getpid(), token)
     assert not owner.is_alive(child.pid, token)
     assert owner.is_alive(os.getpid(), owner.current().token)
+
+
+def test_a_disk_full_before_the_start_is_called_full(tmpfs, clientsim_home, monkeypatch):
+    mnt, _ = tmpfs
+    monkeypatch.setenv("CLIENTSIM_DATA_DIR", str(mnt))
+    with open(mnt / "filler", "wb") as f:
+        with pytest.raises(OSError):
+            f.write(b"x" * 2_000_000)
+            f.flush()
+    with pytest.raises(StorageError) as err:
+        Database.open()
+    assert "the disk is full" in str(err.value) and "read-only" not in str(err.value)

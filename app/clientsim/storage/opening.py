@@ -161,7 +161,7 @@ class Opening:
                 "Nothing was changed.",
                 hint="Make the file and its folder writable, or set CLIENTSIM_HOME to a writable folder.",
             )
-        if is_disk_full(cause):
+        if is_disk_full(cause) or recovery.disk_is_full(path):
             return StorageError(
                 f"Cannot save sessions in {path}: the disk is full. Nothing was changed.",
                 hint="Free some disk space, or set CLIENTSIM_HOME to a folder on another disk.",

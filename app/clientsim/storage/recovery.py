@@ -320,3 +320,13 @@ def read_only_reason(path: Path) -> str | None:
     if path.parent.exists() and not os.access(path.parent, os.W_OK):
         return "its folder is read-only (its permissions), so SQLite cannot write its journal there"
     return None
+
+
+def disk_is_full(path: Path, margin: int = 64 * 1024) -> bool:
+    """Is the disk holding `path` (all but) full? SQLite often reports that as a mere I/O error."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < margin
+    except OSError:
+        return False
