@@ -253,3 +253,16 @@ def test_a_disk_full_before_the_start_is_called_full(tmpfs, clientsim_home, monk
     with pytest.raises(StorageError) as err:
         Database.open()
     assert "the disk is full" in str(err.value) and "read-only" not in str(err.value)
+
+
+def test_a_database_that_turns_read_only_mid_session_is_called_read_only(clientsim_home):
+    db = Database.open()
+    new_session(db)
+    assert db.add_turn("s1", 0, "counsellor", "saved", now_iso())
+    db.conn.execute("PRAGMA query_only = ON")  # SQLite now refuses writes with SQLITE_READONLY
+    assert db.add_turn("s1", 1, "client", "kept aside", now_iso()) is False
+    [notice] = [n for n in db.notices if "Could not save" in n]
+    assert "read-only" in notice and "disk is full" not in notice and str(db.rescue_path) in notice
+    db.conn.execute("PRAGMA query_only = OFF")
+    assert db.flush_pending() == 1 and not db.rescue_path
+    db.close()
