@@ -84,7 +84,7 @@ def test_report_bad_inputs(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{oops", encoding="utf-8")
     assert main(["judge", "report", "-t", str(bad), "-o", str(tmp_path / "r.json"), "--no-suggestions"]) == 2
-    assert "not valid JSON (line 1" in capsys.readouterr().err
+    assert "bad.json: field '(JSON syntax)': not valid JSON at line 1" in capsys.readouterr().err
 
     nolist = tmp_path / "nolist.json"
     nolist.write_text(json.dumps({"id": "x"}), encoding="utf-8")

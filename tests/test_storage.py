@@ -293,9 +293,38 @@ def test_damaged_pages_in_a_real_database_are_detected(tmp_path):
         data[offset:offset + 16] = b"\xff" * 16
     path.write_bytes(bytes(data))
     with Database.open(path) as db:
-        assert any("damaged" in n for n in db.notices)
-        assert db.list_sessions() == []
-    assert [p.read_bytes() for p in tmp_path.glob("clientsim.sqlite3.corrupt-*")] == [bytes(data)]
+        [notice] = [n for n in db.notices if "damaged" in n]
+        aside = list(tmp_path.glob("clientsim.sqlite3.corrupt-*"))
+        assert len(aside) == 1 and aside[0].name in notice
+        # what could still be read was salvaged row by row into the new file
+        assert [s["id"] for s in db.list_sessions()] == ["s1"] and "copied into a new database" in notice
+        assert all(t["text"] == "words " * 400 for t in db.get_turns("s1"))
+    assert [p.read_bytes() for p in aside] == [bytes(data)]
+
+
+def test_salvage_keeps_every_row_on_undamaged_pages(tmp_path):
+    """Damage one leaf page of the turns table: the sessions and the turns elsewhere survive."""
+    path = tmp_path / "clientsim.sqlite3"
+    with Database.open(path) as db:
+        for n in range(3):
+            new_session(db, f"s{n}")
+        for i in range(60):
+            db.add_turn("s1", i, "client", f"turn {i} " + "words " * 300, now_iso())
+    con = raw(path)
+    con.execute("PRAGMA journal_mode = DELETE")
+    leaves = [r[0] for r in con.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'turns' AND pagetype = 'leaf' ORDER BY pageno")]
+    con.close()
+    data = bytearray(path.read_bytes())
+    victim = leaves[len(leaves) // 2]
+    data[(victim - 1) * 4096:(victim - 1) * 4096 + 4096] = b"\x07" * 4096
+    path.write_bytes(bytes(data))
+    with Database.open(path) as db:
+        assert any("damaged" in n and "copied into a new database" in n for n in db.notices), db.notices
+        assert sorted(s["id"] for s in db.list_sessions()) == ["s0", "s1", "s2"]
+        texts = [t["text"] for t in db.get_turns("s1")]
+        assert 30 <= len(texts) < 60 and all(t.startswith("turn ") for t in texts)
+    assert list(tmp_path.glob("clientsim.sqlite3.corrupt-*"))[0].read_bytes() == bytes(data)
 
 
 def test_a_database_locked_for_good_is_left_alone_and_merged_back_later(tmp_path):
@@ -398,11 +427,15 @@ def test_emergency_dump_writes_importable_transcripts_elsewhere(tmp_path):
     assert dumped.parent == elsewhere and db.pending_count() == 1
     doc = json.loads(dumped.read_text(encoding="utf-8"))
     assert doc["format"] == "clientsim.unsaved/1" and len(doc["writes"]) == 1
-    [transcript] = read_transcripts(dumped)
-    assert [t["text"][:8] for t in transcript["turns"]] == ["on disk", "only in "]
-    db.close()  # still full: close dumps again, to the cache folder, and says where
-    assert any("clientsim sessions import" in n for n in db.notices)
-    assert list(paths.cache_dir().glob("clientsim-unsaved-*.json"))
+    [transcript], unsaved = read_transcripts(dumped)
+    assert unsaved and [t["text"][:8] for t in transcript["turns"]] == ["on disk", "only in "]
+    # the rescue file beside the database was written when the turn was queued, and the notice named it
+    [rescue] = list(tmp_path.glob("clientsim-unsaved-*.json"))
+    assert any(str(rescue) in n and f"clientsim sessions import {rescue}" in n for n in db.notices)
+    db.close()  # still full: the rescue file stays, and the closing notice names it again
+    assert any(str(rescue) in n and "clientsim sessions import" in n for n in db.notices[-1:])
+    assert read_transcripts(rescue)[0][0]["turns"][1]["text"] == transcript["turns"][1]["text"]
+    assert db.unsaved_count() == 1
 
     with Database.open(tmp_path / "other.sqlite3") as fresh:
         new_id = import_transcript(fresh, transcript)

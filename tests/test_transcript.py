@@ -85,10 +85,12 @@ def test_export_write_read_import_round_trip(tmp_path):
     with Database.open(tmp_path / "b.sqlite3") as b:
         assert import_transcript(b, loaded) == "sess-1"
         assert export_session(b, "sess-1") == original
-        again = import_transcript(b, loaded)  # the id is taken now
+        assert import_transcript(b, loaded) == "sess-1"  # the same transcript again: not doubled
+        assert len(b.list_sessions()) == 1
+        other = {**loaded, "turns": loaded["turns"][:1]}  # another session under a taken id
+        again = import_transcript(b, other)
         assert again != "sess-1"
-        copy = export_session(b, again)
-        assert {**copy, "id": "sess-1"} == original
+        assert {**export_session(b, again), "id": "sess-1"} == {**original, "turns": original["turns"][:1]}
         assert len(b.list_sessions()) == 2
 
 
@@ -124,7 +126,7 @@ def test_failed_import_changes_nothing(tmp_path):
 
     bad = valid()
     bad["turns"][1]["speaker"] = "narrator"
-    with pytest.raises(UserError, match="unknown speaker 'narrator' at turn 1"):
+    with pytest.raises(UserError, match="field 'turns\\[1\\].speaker': is \"narrator\""):
         import_transcript(db, bad)
     assert counts(path) == before
 
@@ -161,18 +163,18 @@ def test_write_replaces_the_file_in_one_step(tmp_path):
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: d.update(format="clientsim.session/9"), "format is 'clientsim.session/9', expected 'clientsim.session/1'"),
-        (lambda d: d.pop("format"), "missing 'format'"),
-        (lambda d: d["turns"][1].pop("text"), "turn 1 missing text"),
-        (lambda d: d["turns"][0].update(speaker="x"), "unknown speaker 'x' at turn 0"),
-        (lambda d: d["turns"][1].update(index=0), "turn 1 repeats index 0"),
-        (lambda d: d["turns"][1].update(at="yesterday"), "turn 1 'at' is not an ISO-8601 time: 'yesterday'"),
-        (lambda d: d["turns"][0].update(text=5), "turn 0 text is a number, expected a string"),
-        (lambda d: d["turns"][0].update(text="\ud800 broken"), "turn 0 text holds invalid Unicode"),
-        (lambda d: d.update(status="paused"), "'status' is 'paused'"),
-        (lambda d: d.update(persona="maya"), "'persona' is a string, expected an object"),
-        (lambda d: d.update(turns={}), "'turns' is an object, expected a list"),
-        (lambda d: d.update(id=""), "'id' must be a non-empty string"),
+        (lambda d: d.update(format="clientsim.session/9"), "field 'format': is \"clientsim.session/9\"; expected the text \"clientsim.session/1\""),
+        (lambda d: d.pop("format"), "field 'format': is missing"),
+        (lambda d: d["turns"][1].pop("text"), "field 'turns[1].text': is missing; expected a text"),
+        (lambda d: d["turns"][0].update(speaker="x"), "field 'turns[0].speaker': is \"x\"; expected \"counsellor\" or \"client\""),
+        (lambda d: d["turns"][1].update(index=0), "field 'turns[1].index': repeats index 0"),
+        (lambda d: d["turns"][1].update(at="yesterday"), "field 'turns[1].at': is \"yesterday\"; expected an ISO-8601 time"),
+        (lambda d: d["turns"][0].update(text=5), "field 'turns[0].text': expected a text, found the number 5"),
+        (lambda d: d["turns"][0].update(text="\ud800 broken"), "field 'turns[0].text': holds invalid Unicode"),
+        (lambda d: d.update(status="paused"), "field 'status': is \"paused\"; expected one of"),
+        (lambda d: d.update(persona="maya"), "field 'persona': expected an object: the persona as played, found the text"),
+        (lambda d: d.update(turns={}), "field 'turns': expected a list of turns, found an object"),
+        (lambda d: d.update(id=""), "field 'id': is \"\"; expected a session id"),
     ],
 )
 def test_read_names_the_problem(tmp_path, mutate, message):
@@ -189,15 +191,15 @@ def test_read_names_the_problem(tmp_path, mutate, message):
 def test_read_reports_bad_json_with_its_line_missing_files_and_non_utf8(tmp_path):
     path = tmp_path / "t.json"
     path.write_text('{\n  "format": "clientsim.session/1",\n  "id": "x",\n  "turns": [,]\n}', encoding="utf-8")
-    with pytest.raises(UserError, match="not valid JSON: .* at line 4, column 13"):
+    with pytest.raises(UserError, match="field '\\(JSON syntax\\)': not valid JSON at line 4, column 13"):
         read_transcript(path)
-    with pytest.raises(UserError, match="no such file"):
+    with pytest.raises(UserError, match="does not exist"):
         read_transcript(tmp_path / "missing.json")
     path.write_bytes(b'{"id": "\xff\xfe"}')
     with pytest.raises(UserError, match="not UTF-8"):
         read_transcript(path)
     path.write_text("[1, 2]", encoding="utf-8")
-    with pytest.raises(UserError, match="top level is a list"):
+    with pytest.raises(UserError, match="expected an object .* holding the transcript, found a list"):
         read_transcript(path)
 
 
@@ -227,10 +229,18 @@ def test_cli_list_show_export_import(clientsim_home, tmp_path, capsys):
     assert read_transcript(out)["id"] == "3f2a9c1d"
     capsys.readouterr()
 
-    assert main(["sessions", "import", str(out)]) == 0
-    assert "was taken" in capsys.readouterr().out
+    assert main(["sessions", "import", str(out)]) == 0  # the same session again: said, not doubled
+    assert "already in the database with the same turns; nothing was imported" in capsys.readouterr().out
     with Database.open() as db:
-        assert len(db.list_sessions()) == 3
+        assert len(db.list_sessions()) == 2
+
+    # export never replaces a file silently
+    before = out.read_bytes()
+    assert main(["sessions", "export", "7be01d44", "--output", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["sessions", "export", "7be01d44", "--output", str(out), "--force"]) == 0
+    assert read_transcript(out)["id"] == "7be01d44"
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
 
 def test_cli_unknown_id_and_bad_file_exit_2_with_a_clear_message(clientsim_home, tmp_path, capsys):
@@ -242,7 +252,7 @@ def test_cli_unknown_id_and_bad_file_exit_2_with_a_clear_message(clientsim_home,
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**valid(), "format": "other/1"}), encoding="utf-8")
     assert main(["sessions", "import", str(bad)]) == 2
-    assert "format is 'other/1'" in capsys.readouterr().err
+    assert "bad.json: not a valid ClientSim transcript: field 'format': is \"other/1\"" in capsys.readouterr().err
 
 
 def test_cli_prints_database_notices_to_stderr(clientsim_home, capsys):
@@ -270,7 +280,11 @@ def test_cli_import_of_an_unsaved_turns_file_completes_the_session(clientsim_hom
     capsys.readouterr()
 
     assert main(["sessions", "import", str(dump)]) == 0
-    assert "Restored 1 unsaved turn(s) of session full-disk" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    # the rescue file beside the database was restored by itself on this start, and said so;
+    # the copy given on the command line then has nothing more to add
+    assert "1 turn(s) kept in the rescue file" in err and "restored" in err
+    assert "Session full-disk already holds every turn in this file; nothing to restore." in out
     with Database.open() as after:
         assert [s["id"] for s in after.list_sessions()] == ["full-disk"]  # no duplicate
         turns = after.get_turns("full-disk")
@@ -278,4 +292,4 @@ def test_cli_import_of_an_unsaved_turns_file_completes_the_session(clientsim_hom
         assert turns[4]["text"] == "Tell me more 🙏 " * 600
         assert after.get_session("full-disk")["status"] == "ended"
     assert main(["sessions", "import", str(dump)]) == 0  # twice: nothing more to add
-    assert "Restored 0 unsaved turn(s)" in capsys.readouterr().out
+    assert "nothing to restore" in capsys.readouterr().out

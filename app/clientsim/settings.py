@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from clientsim import paths
+from clientsim.core import safe_json
+from clientsim.core.errors import BadFile
 from clientsim.core.files import atomic_write_text
 
 SETTINGS_VERSION = 2
@@ -34,6 +36,7 @@ SEND_MODES = ("edit", "auto")  # edit: recognised speech goes to the input box; 
 FONT_SIZE_RANGE = (9, 28)
 DEFAULT_FONT_SIZE = 12
 STUDENT_NAME_MAX = 100
+MAX_SETTINGS_BYTES = 256 * 1024
 
 
 @dataclass
@@ -137,7 +140,7 @@ class Settings:
         if not path.exists():
             return cls()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = safe_json.read_json(path, max_bytes=MAX_SETTINGS_BYTES)
             if not isinstance(raw, dict):
                 raise ValueError("the file does not hold a JSON object")
             version = raw.get("version", 1)
@@ -150,13 +153,13 @@ class Settings:
                 )
                 return s
             return cls.from_dict(raw)
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+        except (BadFile, OSError, ValueError, TypeError, AttributeError) as exc:
             aside = _set_aside(path)
             s = cls()
             where = f" It was kept as {aside.name}." if aside else ""
+            why = str(exc) if isinstance(exc, BadFile) else f"{exc.__class__.__name__}: {exc}"
             s.notices.append(
-                f"Your settings file could not be read ({exc.__class__.__name__}: {exc}); "
-                f"default settings are used.{where}"
+                f"Your settings file could not be read ({why}); default settings are used.{where}"
             )
             return s
 

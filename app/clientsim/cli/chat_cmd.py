@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 from clientsim.core.errors import UserError
+from clientsim.core.text import printable
 
 
 def register(sub) -> None:
@@ -33,78 +35,154 @@ def open_engine(model: str | None, threads: int | None, ctx: int = 4096, seed: i
     return engine
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: ends the session the way Ctrl+C does (turns kept, session ended, engine closed)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not break the clean-up
+    raise Terminated()
+
+
+def _read_line(line_no: int) -> str | None:
+    """The next counsellor line from stdin (None at the end); bytes that are not UTF-8 are replaced and said."""
+    raw = sys.stdin.buffer.readline()
+    if not raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        print(f"line {line_no}: not UTF-8 text (bad byte at position {exc.start}); the bad bytes were "
+              "replaced by \ufffd", file=sys.stderr)
+        return raw.decode("utf-8", errors="replace")
+
+
+class _Notices:
+    """Prints each database notice once, as soon as it appears (a disk filling mid-session, say)."""
+
+    def __init__(self) -> None:
+        self.db = None
+        self.shown = 0
+
+    def __call__(self) -> None:
+        if self.db is None:
+            return
+        for notice in self.db.notices[self.shown:]:
+            print(f"note: {notice}", file=sys.stderr)
+        self.shown = len(self.db.notices)
+
+
 def run(args) -> int:
     from clientsim.core.jobs import JobState
     from clientsim.personas import PersonaLibrary
+    from clientsim.sessions.rescue import open_database
     from clientsim.sessions.session import PracticeSession, ReplyEvent
-    from clientsim.storage import Database
 
     library = PersonaLibrary.load()
+    for err in library.errors:
+        print(f"warning: persona file skipped: {printable(err.path, newlines=False)}: {err.field}: "
+              f"{printable(err.problem, 300, newlines=False)}", file=sys.stderr)
     persona = library.get(args.persona)
-    db = Database.open()
-    for notice in db.notices:
-        print(f"note: {notice}", file=sys.stderr)
-    engine = open_engine(args.model, args.threads, args.ctx, args.seed)
-    session = PracticeSession.start(db, persona, engine, seed=args.seed)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
+    db = engine = session = None
+    notices = _Notices()
+    try:
+        db = notices.db = open_database()
+        notices()
+        engine = open_engine(args.model, args.threads, args.ctx, args.seed)
+        session = PracticeSession.start(db, persona, engine, seed=args.seed)
+        notices()
+        _converse(args, persona, session, JobState, ReplyEvent, notices)
+    except Terminated:
+        print("clientsim: stopped by SIGTERM; the session is saved and ended.", file=sys.stderr)
+        return 143
+    finally:
+        try:
+            if session is not None:
+                session.wait_primed()  # the background prompt evaluation must not outlive the engine
+                session.end()
+        finally:
+            if engine is not None:
+                engine.close()  # before interpreter teardown, which crashed inside libggml otherwise
+            if db is not None:
+                db.close()
+                notices()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+    if db is not None and db.unsaved_count():
+        where = db.rescue_path or "memory only"
+        print(f"clientsim: {db.unsaved_count()} change(s) could not be saved to the session database; "
+              f"they are in {where}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _converse(args, persona, session, JobState, ReplyEvent, flush_notices) -> None:
     interactive = sys.stdin.isatty() and not args.json
     opening = session.turns[0].text
     if args.json:
         print(json.dumps({"session_id": session.id, "opening": opening}), file=sys.stderr)
     else:
-        print(f"[session {session.id} with {persona.name}; Ctrl+D ends]", file=sys.stderr)
+        print(f"[session {session.id} with {printable(persona.name, 80, newlines=False)}; Ctrl+D ends]",
+              file=sys.stderr)
         print(f"{persona.first_name}: {opening}")
     line_no = 0
-    try:
-        while True:
-            if interactive:
-                try:
-                    line = input("You: ")
-                except EOFError:
-                    break
-            else:
-                line = sys.stdin.readline()
-                if not line:
-                    break
-            line_no += 1
-            line = line.rstrip("\n")
+    while True:
+        line_no += 1
+        if interactive:
             try:
-                turn = session.add_counsellor_turn(line)
-            except UserError as exc:
-                print(f"line {line_no}: skipped: {exc}", file=sys.stderr)
+                line = input("You: ")
+            except EOFError:
+                break
+            except UnicodeDecodeError as exc:
+                print(f"not UTF-8 text (bad byte at position {exc.start}); nothing was sent, type it again",
+                      file=sys.stderr)
                 continue
-            if session.state_error:
-                print(f"note: {session.state_error}", file=sys.stderr)
-            if session.pending_saves:
-                print("note: the disk is full or the database is busy; your turn is kept and will be saved.", file=sys.stderr)
+        else:
+            line = _read_line(line_no)
+            if line is None:
+                break
+        line = line.rstrip("\n")
+        try:
+            turn = session.add_counsellor_turn(line)
+        except UserError as exc:
+            print(f"line {line_no}: skipped: {exc}", file=sys.stderr)
+            continue
+        if session.state_error:
+            print(f"note: {session.state_error}", file=sys.stderr)
+        flush_notices()
 
-            def show(event: ReplyEvent) -> None:
-                if args.json:
-                    return
-                if event.kind == "text":
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-                elif event.kind == "reset":
-                    sys.stdout.write(" … ")  # terminals cannot unprint; mark the restart
-
-            if not args.json:
-                sys.stdout.write(f"{persona.first_name}: ")
-            state = JobState(on_partial=show)
-            try:
-                reply = session.generate_reply(state)
-            except KeyboardInterrupt:
-                state.cancel()
-                raise
-            stats = session.last_reply.stats
+        def show(event: ReplyEvent) -> None:
             if args.json:
-                print(json.dumps({"index": turn.index, "counsellor": turn.text, "client": reply.text,
-                                  "ttft_s": round(stats.ttft_s, 4), "tokens": stats.completion_tokens,
-                                  "tok_per_s": round(stats.tok_per_s, 2), "session_id": session.id,
-                                  "move": (reply.meta.get("state") or {}).get("move")},
-                                 ensure_ascii=False), flush=True)
-            else:
-                sys.stdout.write("\n")
+                return
+            if event.kind == "text":
+                sys.stdout.write(event.text)
                 sys.stdout.flush()
-    finally:
-        session.end()
-        db.close()
-    return 0
+            elif event.kind == "reset":
+                sys.stdout.write(" … ")  # terminals cannot unprint; mark the restart
+
+        if not args.json:
+            sys.stdout.write(f"{persona.first_name}: ")
+        state = JobState(on_partial=show)
+        try:
+            reply = session.generate_reply(state)
+        except KeyboardInterrupt:
+            state.cancel()
+            raise
+        flush_notices()
+        stats = session.last_reply.stats
+        if args.json:
+            print(json.dumps({"index": turn.index, "counsellor": turn.text, "client": reply.text,
+                              "ttft_s": round(stats.ttft_s, 4), "tokens": stats.completion_tokens,
+                              "tok_per_s": round(stats.tok_per_s, 2), "session_id": session.id,
+                              "move": (reply.meta.get("state") or {}).get("move")},
+                             ensure_ascii=False), flush=True)
+        else:
+            sys.stdout.write("\n")
+            sys.stdout.flush()

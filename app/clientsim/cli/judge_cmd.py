@@ -6,7 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from clientsim.core.errors import UserError
+from clientsim.core import safe_json
+from clientsim.core.errors import BadFile, UserError
+from clientsim.core.files import atomic_write_text
+from clientsim.core.text import printable
 
 
 def register(sub) -> None:
@@ -43,31 +46,26 @@ def read_utterances(path: Path):
 
     sessions: dict[str, list[tuple[int, dict]]] = {}
     problems: list[str] = []
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{no}: not valid JSON ({exc.msg}); line skipped")
-                continue
-            if not isinstance(rec, dict):
-                problems.append(f"{path}:{no}: expected a JSON object; line skipped")
-                continue
-            missing = [k for k in ("id", "speaker", "text") if k not in rec]
-            if missing:
-                problems.append(f"{path}:{no}: missing {', '.join(missing)}; line skipped")
-                continue
-            try:
-                rec["speaker"] = normalise_speaker(rec["speaker"])
-            except UnknownSpeaker:
-                problems.append(f"{path}:{no}: unknown speaker {rec['speaker']!r} "
-                                "(use 'counsellor' or 'client'); line skipped")
-                continue
-            if not isinstance(rec["text"], str):
-                rec["text"] = "" if rec["text"] is None else str(rec["text"])
-            sessions.setdefault(str(rec.get("session_id", "")), []).append((no, rec))
+    for no, rec in safe_json.read_jsonl(path):
+        if isinstance(rec, BadFile):
+            problems.append(f"{path}:{no}: {rec.problem}; line skipped")
+            continue
+        if not isinstance(rec, dict):
+            problems.append(f"{path}:{no}: expected a JSON object; line skipped")
+            continue
+        missing = [k for k in ("id", "speaker", "text") if k not in rec]
+        if missing:
+            problems.append(f"{path}:{no}: missing {', '.join(missing)}; line skipped")
+            continue
+        try:
+            rec["speaker"] = normalise_speaker(rec["speaker"])
+        except UnknownSpeaker:
+            problems.append(f"{path}:{no}: unknown speaker {printable(repr(rec['speaker']), 60)} "
+                            "(use 'counsellor' or 'client'); line skipped")
+            continue
+        if not isinstance(rec["text"], str):
+            rec["text"] = "" if rec["text"] is None else str(rec["text"])
+        sessions.setdefault(str(rec.get("session_id", "")), []).append((no, rec))
     return sessions, problems
 
 
@@ -80,21 +78,21 @@ def cmd_code(args) -> int:
     coder = MiCoder.load()
     n = 0
     notes = 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("w", encoding="utf-8") as out:
-        for sid, rows in sessions.items():
-            codes = coder.code_session([(r["speaker"], r["text"]) for _, r in rows])
-            for (no, rec), c in zip(rows, codes):
-                row = {"id": rec["id"], "code": c["code"], "family": c["family"], "talk_type": c["talk_type"],
-                       "confidence": c["confidence"]}
-                if c.get("others"):
-                    row["others"] = c["others"]
-                if c.get("note"):
-                    row["note"] = c["note"]
-                    notes += 1
-                    _warn(f"{args.input}:{no}: {c['note']}")
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
+    lines: list[str] = []
+    for sid, rows in sessions.items():
+        codes = coder.code_session([(r["speaker"], r["text"]) for _, r in rows])
+        for (no, rec), c in zip(rows, codes):
+            row = {"id": rec["id"], "code": c["code"], "family": c["family"], "talk_type": c["talk_type"],
+                   "confidence": c["confidence"]}
+            if c.get("others"):
+                row["others"] = c["others"]
+            if c.get("note"):
+                row["note"] = c["note"]
+                notes += 1
+                _warn(f"{args.input}:{no}: {c['note']}")
+            lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    _write(args.output, "".join(lines))
     print(f"coded {n} utterance(s) in {len(sessions)} session(s) -> {args.output}"
           + (f"; {len(problems)} line(s) skipped" if problems else "")
           + (f"; {notes} low-confidence" if notes else ""))
@@ -105,13 +103,18 @@ def _load_transcript(path: Path) -> dict:
     if not path.exists():
         raise UserError(f"transcript not found: {path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})",
-                        hint="Export a session with `clientsim sessions export ID -o FILE.json`.") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not a UTF-8 text file") from exc
-    return data
+        return safe_json.read_json(path)
+    except BadFile as exc:
+        exc.hint = "Export a session with `clientsim sessions export ID -o FILE.json`."
+        raise
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace `path` in one step: a failed run leaves an existing file as it was."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror or exc}. No file was changed.") from exc
 
 
 def _engine(args):
@@ -143,6 +146,9 @@ def cmd_report(args) -> int:
         _warn(w)
     path = save(report, args.output, args.format)
     s = report["mi"]["summary"]
-    print(f"band: {s['band']} (technical {s['technical']}, relational {s['relational']}); "
-          f"{len(report['mi']['suggestions'])} suggestion(s); report -> {path}")
+    if report["mi"].get("not_rated"):
+        rated = "not enough to rate (see the note above)"
+    else:
+        rated = f"band: {s['band']} (technical {s['technical']}, relational {s['relational']})"
+    print(f"{rated}; {len(report['mi']['suggestions'])} suggestion(s); report -> {path}")
     return 0

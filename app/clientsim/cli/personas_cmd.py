@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 from clientsim.core.errors import UserError
+from clientsim.core.text import printable
 from clientsim.personas import DIFFICULTIES, MODALITIES, STYLES, Persona, PersonaLibrary, validate_file
 
 WIDTH = 88
@@ -48,6 +49,11 @@ def _add_common(p) -> None:
                    help="also load personas from FOLDER (overrides same ids; may repeat)")
 
 
+def _safe(value) -> str:
+    """A file name, field or problem from a persona file, safe to print on a terminal."""
+    return printable(value, 2000, newlines=False)
+
+
 def _print_help(parser) -> int:
     parser.print_help()
     return 0
@@ -60,7 +66,7 @@ def _library(args) -> PersonaLibrary:
     if library.errors:
         print(f"warning: {len(library.errors)} problem(s) in persona files; those files were skipped:", file=sys.stderr)
         for err in library.errors:
-            print(f"  {err.path}: {err.field}: {err.problem}", file=sys.stderr)
+            print(f"  {_safe(err.path)}: {_safe(err.field)}: {_safe(err.problem)}", file=sys.stderr)
     return library
 
 
@@ -80,7 +86,7 @@ def run_list(args) -> int:
     rows = [[str(v) for v in _row(p).values()] for p in found]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for line in [headers] + rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+        print(_safe("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()))
     return 0
 
 
@@ -130,9 +136,9 @@ def run_show(args) -> int:
             data["source_path"] = str(p.source_path) if p.source_path else None
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    print("\n".join(_trainee_text(p)))
+    print(printable("\n".join(_trainee_text(p))))
     if args.instructor:
-        print("\n".join(_instructor_text(p)))
+        print(printable("\n".join(_instructor_text(p))))
     return 0
 
 
@@ -219,10 +225,10 @@ def run_validate(args) -> int:
         errors = validate_file(file)
         if errors:
             n_bad += 1
-            print(f"INVALID {file}")
+            print(f"INVALID {_safe(file)}")
             for err in errors:
-                print(f"  {err.field}: {err.problem}")
+                print(f"  {_safe(err.field)}: {_safe(err.problem)}")
         else:
-            print(f"ok      {file}")
+            print(f"ok      {_safe(file)}")
     print(f"{len(files) - n_bad} valid, {n_bad} invalid")
     return 1 if n_bad else 0

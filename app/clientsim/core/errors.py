@@ -21,14 +21,18 @@ class ModelError(UserError):
     """A model file is missing, truncated or not a GGUF."""
 
 
-class PersonaError(UserError):
-    """A persona file is malformed; names file, field and problem."""
+class BadFile(UserError):
+    """A file ClientSim reads is malformed or not a file at all; names file, field and problem."""
 
     def __init__(self, path, field: str, problem: str) -> None:
         self.path = path
         self.field = field
         self.problem = problem
         super().__init__(f"{path}: field '{field}': {problem}")
+
+
+class PersonaError(BadFile):
+    """A persona file is malformed; names file, field and problem."""
 
 
 class StorageError(UserError):

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import json
+import os
 from pathlib import Path
 
 from clientsim.client.state.review import state_review
 from clientsim.core.errors import UserError
+from clientsim.core.files import atomic_write_text
 from clientsim.core.jobs import JobState
 from clientsim.judge.mi import codes as mi_codes
 from clientsim.judge.mi import feedback, suggest
@@ -102,6 +104,35 @@ def _normalise(transcript: dict) -> tuple[list[dict], list[str]]:
 
 # below this many coded counsellor turns the report says the figures rest on little talk
 SHORT_SESSION_TURNS = 10
+# below this many counsellor turns with words there is nothing to rate: no band, no global ratings
+MIN_RATED_COUNSELLOR_TURNS = 3
+NOT_RATED = "not enough to rate"
+
+
+def not_enough_to_rate(turns: list[dict]) -> str | None:
+    """Why this session cannot be rated, in plain words; None when it can."""
+    said = [t for t in turns if t["speaker"] == "counsellor" and t["text"].strip()]
+    if not said:
+        client = sum(1 for t in turns if t["speaker"] == "client" and t["text"].strip())
+        what = f"only the client speaks ({client} turn(s))" if client else "there are no turns with words"
+        return (f"{NOT_RATED}: {what}; the counsellor says nothing, and the ratings describe what the "
+                f"counsellor does. Rating needs at least {MIN_RATED_COUNSELLOR_TURNS} counsellor turns.")
+    if len(said) < MIN_RATED_COUNSELLOR_TURNS:
+        return (f"{NOT_RATED}: the counsellor speaks in only {len(said)} turn(s); at least "
+                f"{MIN_RATED_COUNSELLOR_TURNS} are needed before the session can be given a band or global "
+                "ratings. The counts below show what was said.")
+    return None
+
+
+def withhold_ratings(metrics: dict, reason: str) -> None:
+    """Replace the band and every rating estimated from too little talk by 'not enough to rate'."""
+    metrics["band"] = NOT_RATED
+    metrics["not_rated"] = reason
+    metrics["technical"] = metrics["relational"] = None
+    metrics["globals"] = {key: None for key in metrics["globals"]}
+    metrics["mi_evidence_score"] = None
+    for key in ("technical", "relational"):
+        metrics["thresholds"][key] = {**metrics["thresholds"][key], "value": None, "level": "not enough data"}
 
 
 def _hook(module_name: str):
@@ -129,7 +160,11 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
 
     state.progress(0.25, "metrics")
     metrics = session_metrics(turns, codes)
-    if 0 < metrics["counsellor_turns"] < SHORT_SESSION_TURNS:
+    not_rated = not_enough_to_rate(turns)
+    if not_rated:
+        withhold_ratings(metrics, not_rated)
+        warnings.append(not_rated)
+    if not not_rated and 0 < metrics["counsellor_turns"] < SHORT_SESSION_TURNS:
         warnings.append(f"a short session ({metrics['counsellor_turns']} counsellor turn(s)): MITI ratings are "
                         "meant for about 20 minutes of talk, so read the band and global ratings as a first look")
     strengths = feedback.strengths(turns, codes)
@@ -178,6 +213,7 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
         "mi": {
             "summary": metrics,
             "band": metrics["band"],
+            "not_rated": not_rated,
             "thresholds": THRESHOLDS,
             "turns": per_turn,
             "strengths": strengths,
@@ -228,8 +264,10 @@ def score_rows(report: dict) -> dict[str, float]:
         if s.get(key) is not None:
             out[f"mi.{key}"] = float(s[key])
     for key, value in s["globals"].items():
-        out[f"mi.{key}"] = float(value)
-    out["mi.band"] = float(("below fair", "fair", "good").index(s["band"]))
+        if value is not None:
+            out[f"mi.{key}"] = float(value)
+    if s["band"] != NOT_RATED:
+        out["mi.band"] = float(("below fair", "fair", "good").index(s["band"]))
     return out
 
 
@@ -271,7 +309,14 @@ def save(report: dict, path: Path, fmt: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
         from clientsim.judge.report_pdf import write_pdf
-        write_pdf(report, path)
+
+        # Written beside it, then renamed: a failure never leaves half a PDF over a good one.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.pdf")
+        try:
+            write_pdf(report, tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     else:
-        path.write_text(render(report, fmt), encoding="utf-8")
+        atomic_write_text(path, render(report, fmt))
     return path

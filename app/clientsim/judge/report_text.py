@@ -10,6 +10,8 @@ BAND_WORDS = {
     "fair": "Your session reached at least the 'fair' level on both global composites (technical and relational).",
     "below fair": "Your session did not yet reach the 'fair' level on both global composites. The things to try "
                   "below are the quickest way up.",
+    "not enough to rate": "There is too little counsellor talk in this session to give a band or global "
+                          "ratings; the note above says what is missing.",
 }
 LEVEL_WORDS = {"good": "good", "fair": "fair", "below fair": "below fair", "not enough data": "not enough data"}
 
@@ -68,7 +70,7 @@ def figure_rows(report: dict) -> list[dict]:
 def global_rows(report: dict) -> list[tuple[str, str, str]]:
     mi = report["mi"]
     g = mi["summary"]["globals"]
-    return [(name, f"{g[key]:.1f}", mi["explanations"][key]) for key, name in GLOBALS]
+    return [(name, fmt_value(g[key]), mi["explanations"][key]) for key, name in GLOBALS]
 
 
 def section_renderer(name: str, func: str):

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 from clientsim import paths
+from clientsim.core import safe_json
+from clientsim.core.errors import BadFile
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -24,9 +26,10 @@ def _cache_file() -> Path:
 
 def _load_cache() -> dict:
     try:
-        return json.loads(_cache_file().read_text())
-    except (OSError, ValueError):
+        data = safe_json.read_json(_cache_file())
+    except BadFile:
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _key(path: Path) -> str:

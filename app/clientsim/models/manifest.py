@@ -6,11 +6,11 @@ PyPI wheels (large models are published in chunks) and has a pinned sha256.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from clientsim import paths
+from clientsim.core import safe_json
 
 MANIFEST_FORMAT = "clientsim.models/1"
 
@@ -45,9 +45,10 @@ def manifest_path() -> Path:
 
 
 def load_manifest(path: Path | None = None) -> list[ManifestModel]:
-    data = json.loads((path or manifest_path()).read_text(encoding="utf-8"))
-    if data.get("format") != MANIFEST_FORMAT:
-        raise ValueError(f"unknown manifest format {data.get('format')!r}")
+    data = safe_json.read_json(path or manifest_path())
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise ValueError(f"unknown manifest format {found!r}")
     models = []
     for m in data["models"]:
         files = tuple(

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
-
-from jsonschema import Draft202012Validator
+from typing import Any
 
 from clientsim import paths
-from clientsim.core.errors import PersonaError, UserError
+from clientsim.core import safe_json
+from clientsim.core.errors import BadFile, PersonaError, UserError
+from clientsim.core.schema_messages import TOP_LEVEL, SchemaMessages, json_type as _json_type
 from clientsim.personas.model import (
     DIFFICULTIES,
     MODALITIES,
@@ -42,9 +42,9 @@ from clientsim.personas.model import (
 FORMAT = "clientsim.persona/1"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MIN_CBT_SITUATIONS = 2
-TOP_LEVEL = "(top level)"
-JSON_SYNTAX = "(JSON syntax)"
-WHOLE_FILE = "(file)"
+JSON_SYNTAX = safe_json.JSON_SYNTAX
+WHOLE_FILE = safe_json.WHOLE_FILE
+MAX_PERSONA_BYTES = 1024 * 1024  # a persona is a few KB
 
 _SPEAKER_LABEL = re.compile(r"^\s*(client|patient|counsellor|counselor|therapist)\s*:", re.IGNORECASE)
 
@@ -55,8 +55,8 @@ def schema() -> dict:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+def _messages() -> SchemaMessages:
+    return SchemaMessages(schema(), doc="docs/persona-format.md")
 
 
 # --- public API -------------------------------------------------------------
@@ -179,100 +179,28 @@ class PersonaLibrary:
 
 def _read(path: Path) -> tuple[Persona | None, list[PersonaError]]:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [PersonaError(path, WHOLE_FILE, "does not exist")]
-    except OSError as exc:
-        return None, [PersonaError(path, WHOLE_FILE, f"cannot be read ({exc.strerror or exc})")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [PersonaError(path, WHOLE_FILE, f"is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8")]
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [PersonaError(path, JSON_SYNTAX, _json_problem(exc))]
+        data = safe_json.read_json(path, max_bytes=MAX_PERSONA_BYTES)
+    except BadFile as exc:
+        return None, [PersonaError(exc.path, exc.field, exc.problem)]
     errors = _check(data, path, path)
     if errors:
         return None, errors
     return _build(data, path), []
 
 
-def _json_problem(exc: json.JSONDecodeError) -> str:
-    problem = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-    if exc.msg.startswith("Expecting property name") or exc.msg == "Expecting value":
-        problem += " (a comma after the last item, or a missing value, often causes this)"
-    elif exc.msg.startswith("Expecting ',' delimiter"):
-        problem += " (a missing comma or an unescaped double quote inside a text often causes this)"
-    elif exc.msg.startswith("Invalid control character"):
-        problem += " (write a line break inside a text as \\n)"
-    return problem
-
-
 def _check(data: Any, where, source: Path | None) -> list[PersonaError]:
     if not isinstance(data, dict):
         return [PersonaError(where, TOP_LEVEL, f"expected a JSON object {{...}} holding the persona, found {_json_type(data)}")]
+    bad = safe_json.find_bad_value(data)  # NaN, a lone surrogate: what json.loads lets through
+    if bad:
+        return [PersonaError(where, *bad)]
     errors = _schema_errors(data, where)
     errors += _semantic_errors(data, where, source)
     return errors
 
 
 def _schema_errors(data: dict, where) -> list[PersonaError]:
-    found: list[PersonaError] = []
-    seen: set[tuple[str, str]] = set()
-    ordered = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    for err in ordered:
-        for field_path, problem in _explain(err):
-            if (field_path, problem) not in seen:
-                seen.add((field_path, problem))
-                found.append(PersonaError(where, field_path, problem))
-    return found
-
-
-def _explain(err) -> Iterable[tuple[str, str]]:
-    """Turn one jsonschema error into (field path, plain-words problem) pairs."""
-    at = list(err.absolute_path)
-    value = err.instance
-    kind = err.validator
-    if kind == "required":
-        for name in err.validator_value:
-            if isinstance(value, dict) and name not in value:
-                yield _field(at + [name]), f"is missing; expected {_expected(at + [name])}"
-        return
-    if kind == "additionalProperties":
-        allowed = sorted(err.schema.get("properties", {}))
-        for name in value:
-            if name not in allowed:
-                yield _field(at + [name]), (
-                    "is not a known field (check the spelling); fields allowed here: " + ", ".join(allowed)
-                )
-        return
-    here = _field(at)
-    expected = _expected(at)
-    if kind == "type":
-        yield here, f"expected {expected}, found {_json_type(value)}"
-    elif kind in ("enum", "const", "pattern"):
-        yield here, f"is {_show(value)}; expected {expected}"
-    elif kind == "minLength":
-        if err.validator_value <= 1:
-            yield here, f"is empty; expected {expected}"
-        else:
-            yield here, f"is too short; expected at least {err.validator_value} characters"
-    elif kind == "maxLength":
-        yield here, (
-            f"is too long ({len(value)} characters, at most {err.validator_value}); "
-            "use shorter, concrete sentences (a small model reads every word)"
-        )
-    elif kind == "minItems":
-        yield here, f"has {len(value)} item(s); expected at least {err.validator_value}: {expected}"
-    elif kind == "maxItems":
-        yield here, f"has {len(value)} items; expected at most {err.validator_value}"
-    elif kind == "uniqueItems":
-        yield here, "has the same item twice; each item should be different"
-    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        yield here, f"is {_show(value)}; expected {expected}"
-    else:
-        yield here, err.message
+    return [PersonaError(where, field, problem) for field, problem in _messages().problems(data)]
 
 
 def _semantic_errors(data: dict, where, source: Path | None) -> list[PersonaError]:
@@ -439,64 +367,6 @@ def _build_state(s: dict) -> ClientStateStart:
 
 
 # --- small helpers ------------------------------------------------------------------
-
-
-def _field(parts: list) -> str:
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or TOP_LEVEL
-
-
-def _expected(parts: list) -> str:
-    """The schema's description of the field at ``parts``, for 'expected ...' messages."""
-    node: dict | None = schema()
-    for part in parts:
-        node = _resolve(node)
-        if node is None:
-            break
-        if isinstance(part, int):
-            node = node.get("items")
-        else:
-            node = node.get("properties", {}).get(part)
-    if isinstance(node, dict):
-        if "description" in node:
-            return node["description"]
-        resolved = _resolve(node)
-        if resolved and "type" in resolved:
-            return f"a {resolved['type']}"
-    return "a valid value (see docs/persona-format.md)"
-
-
-def _resolve(node: dict | None) -> dict | None:
-    if isinstance(node, dict) and "$ref" in node:
-        name = node["$ref"].rsplit("/", 1)[-1]
-        return schema()["$defs"].get(name)
-    return node
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {_show(value)}"
-    if isinstance(value, list):
-        return "a list [...]"
-    if isinstance(value, dict):
-        return "an object {...}"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + '..."'
 
 
 def _pick(name: str, value: str | None, allowed: tuple[str, ...], upper: bool = False) -> str | None:

@@ -70,3 +70,26 @@ def is_locked(exc: BaseException) -> bool:
         return code & 0xFF in (5, 6)
     text = str(exc)
     return "locked" in text or "busy" in text
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """The file, folder or disk refuses writes (permissions, a read-only mount): not a full disk."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == 8  # SQLITE_READONLY
+    return "readonly" in str(exc) or "read-only" in str(exc)
+
+
+def cause_and_remedy(exc: BaseException | None) -> tuple[str, str]:
+    """What went wrong and what to do, in plain words, for a write that could not be saved."""
+    if exc is not None and is_disk_full(exc):
+        return "the disk is full", "Free some disk space"
+    if exc is not None and is_read_only(exc):
+        return ("the session database cannot be written: it is read-only (the file's or the folder's "
+                "permissions, or a disk mounted read-only)"), "Make the file and its folder writable"
+    if exc is not None and is_locked(exc):
+        return ("another program is holding the session database",
+                "Close other ClientSim windows or programs using the database")
+    return f"the session database cannot be written ({exc})", "Check the disk"

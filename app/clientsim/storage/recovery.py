@@ -48,6 +48,11 @@ def _code(exc: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
+def decode_text(raw: bytes) -> str:
+    """TEXT values as str; bytes that are not UTF-8 (a damaged page, another program) become U+FFFD."""
+    return raw.decode("utf-8", "replace")
+
+
 def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     """Open, check and migrate `path`; raises Corrupt, Locked or Unusable."""
     try:
@@ -56,24 +61,34 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         )
     except sqlite3.Error as exc:
         raise Unusable(str(exc)) from exc
+    conn.text_factory = decode_text
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         version = user_version(conn)
         if version > LATEST_VERSION:
             raise SchemaTooNew(version)  # before anything below changes the file
+        if version < 0:
+            raise Corrupt(f"its schema version is {version}")
         if version == 0:
             conn.execute("PRAGMA encoding = 'UTF-8'")  # only takes effect on an empty file
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        conn.execute("PRAGMA synchronous = FULL")  # a committed turn survives a power cut
+        # Checked before the switch to WAL, which writes to the header: a damaged file is set aside unchanged.
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
         if result != "ok":
             raise Corrupt(result)
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = FULL")  # a committed turn survives a power cut
         # The write lock, taken and given back: fails after busy_timeout when
         # another process sits on it.
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
-        migrate(conn)
+        try:
+            migrate(conn)
+        except sqlite3.OperationalError as exc:
+            if is_locked(exc) or _code(exc) in (8, 10, 13, 14):  # read-only, I/O, full, cannot open
+                raise
+            # e.g. "table sessions already exists": the tables do not match the recorded version
+            raise Corrupt(f"its tables do not match its schema version {version} ({exc})") from exc
         return conn
     except BaseException as exc:
         conn.close()
@@ -92,6 +107,8 @@ def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
             if is_locked(exc):
                 raise Locked(str(exc)) from exc
             raise Unusable(str(exc)) from exc
+        if isinstance(exc, Exception):  # anything else a damaged file provokes: treat it as damaged
+            raise Corrupt(f"{exc.__class__.__name__}: {exc}") from exc
         raise
 
 
@@ -234,3 +251,82 @@ def merge_side_file(conn: sqlite3.Connection, side: Path, busy_timeout: float) -
         conn.execute("DETACH DATABASE side")
     set_aside(side, "merged")
     return len(ids), skipped
+
+
+# -- files that are not ours, read-only access (salvage.py copies rows out of damaged files) ----------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Does `path` start with the SQLite header (or is it empty, which SQLite treats as a new database)?"""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if info.st_size == 0:
+            return True
+        return os.read(fd, len(SQLITE_HEADER)) == SQLITE_HEADER
+    finally:
+        os.close(fd)
+
+
+def connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that never writes (no WAL switch, no migration, no recovery); raises Locked or Unusable."""
+    first: sqlite3.DatabaseError | None = None
+    for mode in ("mode=ro", "immutable=1"):  # immutable: a read-only folder where no -shm can be made
+        conn = None
+        try:
+            conn = sqlite3.connect(_uri(path, mode), uri=True, timeout=busy_timeout,
+                                   isolation_level=None, check_same_thread=False)
+            conn.text_factory = decode_text
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            conn.execute("SELECT COUNT(*) FROM sessions").fetchone()
+            return conn
+        except (sqlite3.DatabaseError, UnicodeError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, UnicodeError):  # an error text that is not UTF-8: a damaged file
+                exc = sqlite3.DatabaseError(f"damaged text ({exc})")
+            first = first or exc
+            if is_locked(exc):
+                break  # immutable would read around a live writer's lock: never
+    assert first is not None
+    if is_locked(first):
+        raise Locked(str(first)) from first
+    if _code(first) in _CORRUPT_CODES:
+        raise Corrupt(str(first)) from first
+    raise Unusable(str(first)) from first
+
+
+def _uri(path: Path, mode: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(Path(path).resolve()))}?{mode}"
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why `path` cannot be written, when the reason is read-only-ness (not a full disk); else None."""
+    try:
+        if os.statvfs(path.parent).f_flag & getattr(os, "ST_RDONLY", 1):
+            return "the disk holding it is mounted read-only"
+    except OSError:
+        pass
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the database file is read-only (its permissions)"
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        return "its folder is read-only (its permissions), so SQLite cannot write its journal there"
+    return None
+
+
+def disk_is_full(path: Path, margin: int = 64 * 1024) -> bool:
+    """Is the disk holding `path` (all but) full? SQLite often reports that as a mere I/O error."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < margin
+    except OSError:
+        return False

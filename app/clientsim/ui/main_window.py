@@ -57,11 +57,11 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, db=None, library: PersonaLibrary | None = None,
                  load_model: bool = True) -> None:
         super().__init__()
-        from clientsim.storage import Database
+        from clientsim.sessions.rescue import open_database
 
         self.settings = settings or Settings.load()
         apply_style(QApplication.instance(), self.settings.font_size)
-        self.db = db if db is not None else Database.open()
+        self.db = db if db is not None else open_database()
         self.library = library if library is not None else PersonaLibrary.load()
         self.runner = JobRunner(self)
         self.host = EngineHost(self.runner, self.settings, self)
