@@ -185,3 +185,49 @@ def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):
     assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # muted: the text streams as usual
     qtbot.waitUntil(lambda: panel.caption.text() != "", timeout=10_000)  # captions carry on
     assert fake.played().size == 0
+
+
+def test_a_muted_reply_stopped_is_stopped_not_cut_and_its_captions_stay_with_its_session(qtbot, harness,
+                                                                                        monkeypatch):
+    # the feedback report has tests of its own; here the session only has to end
+    monkeypatch.setattr("clientsim.ui.session.controller.report_support", lambda: (None, None))
+    h = harness(FakeSoundDevice(speed=2.0), VoiceOptions(mute=True))
+    sv, panel, fake = h.view, h.panel, h.fake
+    h.start(qtbot)
+    spoken = []
+    panel.reply_spoken.connect(spoken.append)
+
+    # typed, muted: the student presses Stop (Esc) as soon as the reply begins
+    def stop_at_once(_event):
+        sv.controller.replyEvent.disconnect(stop_at_once)
+        sv.stop()
+
+    sv.controller.replyEvent.connect(stop_at_once)
+    sv.input.setPlainText("Could you tell me, in as much detail as you like, about a typical day?")
+    sv.send()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    qtbot.waitUntil(lambda: bool(spoken), timeout=30_000)
+    qtbot.wait(300)  # a cut, if one were taken, would be noted and stored by now
+    row = stored_turn_rows(sv.session.id)[-1]
+    assert row[1] == "client", "the reply was stopped before its first word: nothing to check"
+    meta = json.loads(row[3] or "{}")
+    note = sv.transcript.blocks[-1].note_label.text()
+    assert "cut_at" not in meta and "interrupted" not in note and "cut in" not in note, (meta, note)
+    if meta.get("stopped"):
+        assert note == "Reply stopped by the counsellor."
+    assert fake.played().size == 0
+
+    # a reply not stopped: muted, it is captioned
+    sv.input.setPlainText("That sounds like a lot.")
+    sv.send()
+    qtbot.waitUntil(lambda: not sv.is_generating(), timeout=120_000)
+    qtbot.waitUntil(lambda: panel.caption.text() != "", timeout=10_000)
+
+    # the next session starts with no caption of this one
+    sv.end()
+    qtbot.waitUntil(lambda: sv.ended, timeout=60_000)
+    sv.start(h.persona)
+    assert panel.caption.text() == ""
+    qtbot.waitUntil(sv.is_active, timeout=120_000)
+    qtbot.wait(200)
+    assert panel.caption.text() == ""
