@@ -81,7 +81,7 @@ def harness(qtbot, smollm_path):
         h.close()
 
 
-def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness):
+def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness, screenshots_dir):
     h = harness(FakeSoundDevice(speed=1.0))
     sv, panel, fake = h.view, h.panel, h.fake
     h.start(qtbot)
@@ -127,6 +127,7 @@ def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness):
     block = sv.transcript.blocks[-1]
     assert block.text() == reply.text  # the whole reply stays in the transcript
     assert "interrupted here" in block.note_label.text() and block.note_label.isVisibleTo(sv)
+    assert sv.grab().save(str(screenshots_dir / "session-voice-barge-in.png"))
     spoken_first = spoken[0].first_audio_at
     print(f"\nfirst client audio {first_sound - t0:.2f} s after sending; reply written "
           f"{(finished_at[0] - t0) if finished_at else float('nan'):.2f} s after sending; cut at {cut} of "
