@@ -355,12 +355,10 @@ class SessionController(QObject):
         self.report_job = None
 
     def _report_job(self, state, transcript: dict, make_report):  # session thread (the db writer)
+        from clientsim.judge.report import save_report_to_db
+
         engine = self.host.ensure_loaded(state)
         report = make_report(transcript, engine, state)
-        try:
-            from clientsim.judge.report import save_report_to_db
-        except ImportError:
-            return report
         try:
             save_report_to_db(self.db, transcript["id"], report)
         except Exception as exc:  # noqa: BLE001 - the report is shown even if it cannot be stored
