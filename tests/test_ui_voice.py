@@ -96,10 +96,12 @@ def test_client_speaks_its_reply_and_barge_in_is_recorded(qtbot, harness, screen
     t0 = time.monotonic()
     qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.05, timeout=120_000)
     first_sound = time.monotonic()
-    assert float(np.max(np.abs(fake.played()))) > 0.05  # the client's voice, not noise
     # half a second in, so that some of the reply has been heard
     qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.5 or not panel.pipeline.speaking,
                     timeout=30_000)
+    # Measured here, not at the first 0.05 s: the first two blocks above the threshold can be the
+    # quiet onset of a word (peak 0.042 once, in a loop of this test on a loaded machine).
+    assert float(np.max(np.abs(fake.played()))) > 0.05  # the client's voice, not noise
     assert panel.pipeline.speaking, "the reply was over before the student could cut in"
 
     # barge-in: the student holds the talk button while the client is speaking
