@@ -148,7 +148,7 @@ def test_settings_dialog_persists(qtbot):
     assert "geometry" not in paths.settings_path().read_text()
 
 
-def test_past_session_opens_read_only_and_interrupted_is_marked(qtbot):
+def test_past_session_opens_read_only_and_interrupted_is_marked(qtbot, screenshots_dir):
     from clientsim.personas import PersonaLibrary
 
     persona = PersonaLibrary.load().all()[0]
@@ -176,6 +176,9 @@ def test_past_session_opens_read_only_and_interrupted_is_marked(qtbot):
     sv.review.show_notes()
     assert persona.instructor_notes[:50] in visible_label_texts(sv)
     assert sv.send() is None
+    w.resize(1240, 800)
+    qtbot.wait(50)
+    assert w.grab().save(str(screenshots_dir / "session-past.png"))
 
 
 def test_close_shuts_down_cleanly(qtbot):

@@ -3,14 +3,17 @@
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
+from clientsim.core.jobs import JobState
+from clientsim.voice import jobs as voice_jobs
 from clientsim.voice.audio import SoundDeviceBackend
 from clientsim.voice.options import VoiceOptions
 from clientsim.voice.pipeline import VoiceTurnPipeline
 from clientsim.voice.stt import SpeechRecognizer
-from clientsim.voice.tts import SpeechSynthesizer
+from clientsim.voice.tts import Speech, SpeechSynthesizer
 from clientsim.voice.vad import SileroVad
 
 from fake_sounddevice import FakeSoundDevice
@@ -129,5 +132,106 @@ def test_start_voice_warms_the_models_with_progress(qtbot, tmp_path):
         assert panel.pipeline.listening
         assert isinstance(panel.pipeline.tts, SpeechSynthesizer) and panel.pipeline.tts.load() is not None
         assert any("speech recognition" in m for m in messages) or "Hold" in panel.status.text()
+    finally:
+        panel.shutdown()
+
+
+class ToneVoice:
+    """A stand-in synthesiser: 0.2 s of tone per piece; ``delays`` makes some pieces slow to make."""
+
+    def __init__(self, delays=()) -> None:
+        self.delays = list(delays)
+
+    def synthesize(self, text, style) -> Speech:
+        delay = self.delays.pop(0) if self.delays else 0.0
+        time.sleep(delay)
+        rate = 22050
+        audio = (0.3 * np.sin(np.arange(int(0.2 * rate)) * 2 * np.pi * 440 / rate)).astype(np.float32)
+        return Speech(audio, rate, delay)
+
+
+class Spoken(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.got = []
+
+    def spoken(self, reply) -> None:  # a QObject's method: delivered on the UI thread
+        self.got.append(reply)
+
+
+def test_a_reply_is_still_being_spoken_between_two_sentences():
+    """Synthesis slower than playback (a busy machine) leaves the player idle between two
+    sentences; the reply is not over for that (the barge-in UI test once saw it "over")."""
+    fake = FakeSoundDevice(speed=1.0)
+    pipeline = VoiceTurnPipeline(None, ToneVoice([0.0, 0.6]), SoundDeviceBackend(fake), vad=SileroVad())
+    try:
+        sp = pipeline.new_speaker()
+        sp.feed("I have been smoking for years now. ")
+        sp.feed("It is hard to stop.")
+        sp.finish()
+        deadline = time.monotonic() + 10
+        while not pipeline.player.busy() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        samples = []
+        while (sp.pending or pipeline.player.busy()) and time.monotonic() < deadline:
+            samples.append((pipeline.player.busy(), pipeline.speaking))
+            time.sleep(0.01)
+        assert any(not busy for busy, _ in samples), "no gap between the sentences: nothing was tested"
+        assert all(speaking for _, speaking in samples)
+        reply = voice_jobs.wait_spoken(pipeline, sp, JobState())
+        assert reply.cut_at is None and not pipeline.speaking
+    finally:
+        pipeline.close()
+
+
+def test_a_reply_cut_short_reaches_on_spoken_even_when_its_wait_is_over_at_once(qtbot):
+    """``end_reply(on_spoken)`` connects before the waiting job starts: a reply already cut off
+    is waited for in no time, and a connection made after ``submit`` could miss it."""
+    from clientsim.ui.voice_panel import VoicePanel
+
+    fake = FakeSoundDevice(speed=2.0)
+    pipeline = VoiceTurnPipeline(None, ToneVoice(), SoundDeviceBackend(fake), vad=SileroVad())
+    panel = VoicePanel(pipeline=pipeline, options=VoiceOptions())
+    qtbot.addWidget(panel)
+    receiver = Spoken()
+    try:
+        assert panel.begin_reply() is True  # will be heard
+        panel.feed_reply("I have been smoking for years, and I")
+        qtbot.waitUntil(lambda: pipeline.player.busy(), timeout=5000)
+        panel.stop_speaking()  # the student cuts in
+        assert not pipeline.speaking
+        submit = panel.runner.submit
+
+        def submit_and_finish(job, pool="session"):  # the worker is done before submit returns
+            submit(job, pool=pool)
+            assert panel.runner.general_pool.waitForDone(5000)
+            return job
+
+        panel.runner.submit = submit_and_finish
+        assert panel.end_reply(receiver.spoken) is not None
+        qtbot.waitUntil(lambda: bool(receiver.got), timeout=5000)
+        assert receiver.got[0].cut_at is not None
+    finally:
+        panel.shutdown()
+
+
+def test_a_new_session_clears_the_captions_of_the_last_one(qtbot):
+    from clientsim.ui.voice_panel import VoicePanel
+
+    fake = FakeSoundDevice(speed=2.0)
+    pipeline = VoiceTurnPipeline(None, ToneVoice(), SoundDeviceBackend(fake), vad=SileroVad())
+    panel = VoicePanel(pipeline=pipeline, options=VoiceOptions(mute=True))  # muted: captions at once
+    qtbot.addWidget(panel)
+    try:
+        assert panel.begin_reply() is False  # muted: not heard
+        panel.feed_reply("My doctor said I should stop smoking. ")
+        qtbot.waitUntil(lambda: "doctor" in panel.caption.text(), timeout=5000)
+        panel.feed_reply("My wife agrees with her. ")
+        panel.new_session()
+        qtbot.wait(150)  # captions still on their way are drained and dropped
+        assert panel.caption.text() == ""
+        panel.begin_reply()
+        panel.feed_reply("Hi, I am Daniel and I came about my drinking. ")
+        qtbot.waitUntil(lambda: "Daniel" in panel.caption.text(), timeout=5000)
     finally:
         panel.shutdown()

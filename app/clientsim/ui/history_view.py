@@ -3,8 +3,6 @@ sessions are marked in words ("Interrupted"), not only by colour."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,17 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from clientsim.ui.style import icon
+from clientsim.ui.timefmt import short_date
 
 STATUS_TEXT = {"active": "In progress", "ended": "Ended", "interrupted": "Interrupted"}
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "?"
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 class HistoryView(QWidget):
@@ -95,7 +85,7 @@ class HistoryView(QWidget):
             self.count.setText(f"Sessions could not be read: {exc}")
         for s in sessions:
             status = STATUS_TEXT.get(s.get("status"), s.get("status") or "?")
-            item = QTreeWidgetItem([_when(s.get("started_at")), s.get("persona_name") or s.get("persona_id") or "?",
+            item = QTreeWidgetItem([short_date(s.get("started_at")), s.get("persona_name") or s.get("persona_id") or "?",
                                     str(s.get("turn_count", 0)), status, s.get("model_name") or ""])
             item.setData(0, Qt.UserRole, s["id"])
             item.setTextAlignment(2, Qt.AlignRight | Qt.AlignVCenter)

@@ -9,24 +9,14 @@ most every 50 ms). Text that reads right-to-left is laid out right-to-left.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from clientsim.ui.text_direction import direction_of
+from clientsim.ui.timefmt import clock
 
 COUNSELLOR = "counsellor"
 CLIENT = "client"
-
-
-def _clock(at: str | None) -> str:
-    if not at:
-        return datetime.now().strftime("%H:%M")
-    try:
-        return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
-    except ValueError:
-        return ""
 
 
 class TurnBlock(QFrame):
@@ -46,7 +36,7 @@ class TurnBlock(QFrame):
         self.speaker_label.setProperty("role", "speaker")
         head.addWidget(self.speaker_label)
         head.addStretch(1)
-        self.time_label = QLabel(_clock(at), self)
+        self.time_label = QLabel(clock(at), self)
         self.time_label.setProperty("role", "time")
         head.addWidget(self.time_label)
         lay.addLayout(head)
@@ -80,7 +70,7 @@ class TurnBlock(QFrame):
         self.note_label.setVisible(bool(note))
 
     def set_time(self, at: str | None) -> None:
-        self.time_label.setText(_clock(at))
+        self.time_label.setText(clock(at))
 
 
 class TranscriptView(QScrollArea):
@@ -101,6 +91,7 @@ class TranscriptView(QScrollArea):
         self.setWidget(inner)
         self.blocks: list[TurnBlock] = []
         self.live: TurnBlock | None = None  # the client reply being streamed
+        self._by_index: dict[int, TurnBlock] = {}  # stored turn index -> its block
         self.verticalScrollBar().rangeChanged.connect(self._follow)
         self._stick_to_bottom = True
         self.verticalScrollBar().valueChanged.connect(self._track_position)
@@ -116,10 +107,15 @@ class TranscriptView(QScrollArea):
                 item.layout().deleteLater()
         self.blocks = []
         self.live = None
+        self._by_index = {}
         self._stick_to_bottom = True
 
-    def add_turn(self, speaker: str, who: str, text: str, at: str | None = None, note: str = "") -> TurnBlock:
+    def add_turn(self, speaker: str, who: str, text: str, at: str | None = None, note: str = "",
+                 index: int | None = None) -> TurnBlock:
+        """``index``: the stored turn's index, so that ``set_note`` can find the block later."""
         block = TurnBlock(speaker, who, text, at)
+        if index is not None:
+            self._by_index[index] = block
         block.set_note(note)
         row = QHBoxLayout()
         row.setSpacing(0)
@@ -144,12 +140,22 @@ class TranscriptView(QScrollArea):
         if self.live is not None:
             self.live.set_text(text or "…")
 
-    def finish_reply(self, text: str, at: str | None = None, note: str = "") -> None:
+    def finish_reply(self, text: str, at: str | None = None, note: str = "", index: int | None = None) -> None:
         if self.live is not None:
             self.live.set_text(text)
             self.live.set_time(at)
             self.live.set_note(note)
+            if index is not None:
+                self._by_index[index] = self.live
             self.live = None
+
+    def set_note(self, index: int, note: str) -> bool:
+        """A note under the stored turn ``index`` (e.g. where the student cut in); False if it is not shown."""
+        block = self._by_index.get(index)
+        if block is None or block not in self.blocks:
+            return False
+        block.set_note(note)
+        return True
 
     def drop_reply(self) -> None:
         """The reply never started (e.g. the model failed): remove its empty block."""

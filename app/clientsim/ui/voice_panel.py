@@ -15,11 +15,18 @@ Retry, and the message box keeps working.
 Signals: ``transcript_ready(str)`` (recognised speech for the input box),
 ``error(str)``, ``reply_cut(int)`` (barge-in: characters of the reply spoken),
 ``reply_spoken(object)`` (a ``SpokenReply`` when the client finished or was cut).
-The session view feeds replies with ``begin_reply()``, ``feed_reply(event)``,
-``end_reply()``, all on the UI thread (``end_reply`` returns the job that waits
-for the reply to be spoken, so the caller knows which reply a result is for).
-A missing speaker is reported as soon as voice starts: the client is muted and
-its replies stay readable.
+The session's voice bridge feeds replies with ``begin_reply()``,
+``feed_reply(event)``, ``end_reply(on_spoken)``, all on the UI thread.
+``on_spoken`` is connected before the waiting job is submitted, so a reply cut
+short (whose job ends at once) is never missed. ``new_session(persona)`` stops
+the client, clears the caption and ignores captions still on their way from the
+previous session until its first reply begins.
+
+The work itself is the core's: listening and recognising are
+``clientsim.voice.jobs.listen`` / ``recognise``, waiting for a reply to be
+spoken is ``jobs.wait_spoken``; the panel only calls the pipeline's public
+methods. A missing speaker is reported as soon as voice starts: the client is
+muted and its replies stay readable.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QProgr
 
 from clientsim.core.jobs import JobState
 from clientsim.ui.workers import Job, JobRunner
+from clientsim.voice import jobs as voice_jobs
 from clientsim.voice.errors import DeviceLost, VoiceUnavailable
 from clientsim.voice.events import BargeIn, Caption, Level, VoiceProblem
 from clientsim.voice.options import VoiceOptions
@@ -99,6 +107,7 @@ class VoicePanel(QWidget):
         self._listen_job: Job | None = None
         self._warm_job: Job | None = None
         self._speaker = None
+        self._captions_open = True  # False from new_session() until its first reply begins
         self._muted_for_speaker = False  # muted by us because no speaker was found, not by the student
         self._closing = False
         self.last_problem = ""
@@ -182,6 +191,15 @@ class VoicePanel(QWidget):
         if self.pipeline is not None:
             self.pipeline.style = self.style
 
+    def new_session(self, persona=None) -> None:
+        """Another session: the client of the last one stops and its captions are gone."""
+        self.stop_speaking()
+        self._speaker = None
+        self._captions_open = False
+        self.caption.setText("")
+        if persona is not None:
+            self.set_persona(persona)
+
     def warm_up(self) -> Job | None:
         """Load and warm the speech models (progress in the status line), then open the microphone."""
         if self.pipeline is not None or self._warm_job is not None:
@@ -260,9 +278,9 @@ class VoicePanel(QWidget):
         self.runner.submit(job, pool="session")
 
     def _turn_job(self, state: JobState):
-        utterance = self.pipeline.next_utterance(state)
-        state.progress(0.5, "Recognising…")
-        return self.pipeline.recognise(utterance.audio).text, utterance.interrupted
+        # The panel opened the microphone and offers Retry after a loss, so the job does not reopen it.
+        utterance = voice_jobs.listen(self.pipeline, state, open_microphone=False)
+        return voice_jobs.recognise(self.pipeline, utterance, state).text, utterance.interrupted
 
     def _heard(self, result) -> None:
         self._listen_job = None
@@ -313,8 +331,8 @@ class VoicePanel(QWidget):
         if self.pipeline is None:
             return
         self.options.input_device = self.mic_combo.itemData(index)
-        self.pipeline.options.input_device = self.options.input_device
         self.pipeline.stop_listening()
+        self.pipeline.set_input_device(self.options.input_device)
         self._open_microphone()
 
     def _hands_free_toggled(self, on: bool) -> None:
@@ -392,31 +410,39 @@ class VoicePanel(QWidget):
         """Will the next reply be spoken (voice ready, not muted)?"""
         return self.pipeline is not None and not self.mute.isChecked()
 
-    def begin_reply(self) -> None:
+    def shows_replies_once_spoken(self) -> bool:
+        """Captions off while the client speaks: its words are heard first and shown once complete."""
+        return self.speaks_replies() and not self.captions.isChecked()
+
+    def begin_reply(self) -> bool:
+        """A reply is coming: feed it with ``feed_reply``. True if it will be heard (not muted)."""
         if self.pipeline is None:
-            return
+            return False
         self._speaker = self.pipeline.new_speaker()
+        self._captions_open = True
         self.caption.setText("")
+        return not self._speaker.muted
 
     def feed_reply(self, event) -> None:
         if self._speaker is not None:
             self._speaker.feed(event)
 
-    def end_reply(self) -> Job | None:
-        """No more text: the job finishes with the ``SpokenReply`` once it has been spoken (or cut)."""
+    def end_reply(self, on_spoken: Callable[[object], None] | None = None) -> Job | None:
+        """No more text: the job finishes with the ``SpokenReply`` once it has been spoken (or cut).
+
+        ``on_spoken`` (a bound method of a QObject, so it runs on the UI thread) is connected
+        before the job starts: a reply already cut off is waited for in no time, and a
+        connection made after ``submit`` could miss its ``finished``.
+        """
         sp, self._speaker = self._speaker, None
-        if sp is None:
+        if sp is None or self.pipeline is None:
             return None
         sp.finish()
-
-        def wait(state: JobState):
-            result = sp.wait()
-            if self.pipeline is not None and self.pipeline._active_speaker is sp:
-                self.pipeline._active_speaker = None
-            return result
-
-        job = Job(wait, name="speak reply")
+        pipeline = self.pipeline
+        job = Job(lambda state: voice_jobs.wait_spoken(pipeline, sp, state), name="speak reply")
         job.signals.finished.connect(self._spoken)
+        if on_spoken is not None:
+            job.signals.finished.connect(on_spoken)
         return self.runner.submit(job, pool="general")
 
     def _spoken(self, spoken) -> None:
@@ -436,7 +462,7 @@ class VoicePanel(QWidget):
             if isinstance(ev, Level):
                 level = ev
             elif isinstance(ev, Caption):
-                if self.captions.isChecked():
+                if self.captions.isChecked() and self._captions_open:
                     self.caption.setText(ev.text)
             elif isinstance(ev, BargeIn):
                 self.reply_cut.emit(ev.cut_at)

@@ -3,6 +3,8 @@
 - ``listen(pipeline, state)``: wait for the student's next turn; levels go to state.partial
 - ``recognise(pipeline, utterance, state)``: its transcript
 - ``speak_reply(pipeline, stream, state)``: speak a reply while it is written
+- ``wait_spoken(pipeline, speaker, state)``: a reply fed piece by piece elsewhere (the app feeds
+  ``pipeline.new_speaker()`` on its UI thread): wait until it has been spoken or cut
 - ``run_voice_turn(pipeline, audio, reply_stream, state)``: all three from a WAV's audio, timed
 """
 
@@ -16,16 +18,19 @@ import numpy as np
 
 from clientsim.core.jobs import JobState
 from clientsim.voice.pipeline import Utterance, VoiceTurnPipeline
-from clientsim.voice.speaker import SpokenReply
+from clientsim.voice.speaker import ReplySpeaker, SpokenReply
 from clientsim.voice.stt import Recognition
 
 ReplyStream = Callable[[str], Iterable]  # counsellor text -> text deltas or ReplyEvents
 
 
-def listen(pipeline: VoiceTurnPipeline, state: JobState) -> Utterance:
+def listen(pipeline: VoiceTurnPipeline, state: JobState, *, open_microphone: bool = True) -> Utterance:
+    """``open_microphone=False``: the caller opened it and handles a loss itself (DeviceLost is raised
+    once the turns said before the loss have been returned)."""
     pipeline.add_listener(state.partial)
     try:
-        pipeline.start_listening()
+        if open_microphone:
+            pipeline.start_listening()
         return pipeline.next_utterance(state)
     finally:
         pipeline.remove_listener(state.partial)
@@ -45,6 +50,14 @@ def speak_reply(pipeline: VoiceTurnPipeline, stream: Iterable, state: JobState) 
         return pipeline.speak(stream, state)
     finally:
         pipeline.remove_listener(state.partial)
+
+
+def wait_spoken(pipeline: VoiceTurnPipeline, speaker: ReplySpeaker, state: JobState) -> SpokenReply:
+    """Until ``speaker`` (already ``finish()``-ed) has been spoken or cut; then it is no longer current."""
+    try:
+        return speaker.wait()
+    finally:
+        pipeline.finish_speaker(speaker)
 
 
 @dataclass

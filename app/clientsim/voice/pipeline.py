@@ -158,6 +158,10 @@ class VoiceTurnPipeline:
             self.start_listening()
             return f"{chosen} is not available; using the default microphone."
 
+    def set_input_device(self, device: str | int | None) -> None:
+        """The microphone to open next (None: the system default); takes effect on ``start_listening()``."""
+        self.options.input_device = device
+
     def set_hands_free(self, on: bool) -> None:
         self.options.hands_free = bool(on)
         self.endpointer.reset()
@@ -296,12 +300,22 @@ class VoiceTurnPipeline:
             sp.finish()
             return sp.wait()
         finally:
-            if self._active_speaker is sp:
-                self._active_speaker = None
+            self.finish_speaker(sp)
+
+    def finish_speaker(self, sp: ReplySpeaker) -> None:
+        """The reply ``sp`` is over (spoken, cut or failed): a barge-in no longer has anything to stop."""
+        if self._active_speaker is sp:
+            self._active_speaker = None
 
     @property
     def speaking(self) -> bool:
-        return self._active_speaker is not None and self.player.busy()
+        """A reply is being spoken: playing now, or between two of its sentences with more to come.
+
+        The player falls idle whenever synthesis lags playback (a busy machine), so its
+        ``busy()`` alone would call a reply over between two sentences.
+        """
+        sp = self._active_speaker
+        return sp is not None and not sp.stopped and not sp.muted and (self.player.busy() or sp.pending)
 
     def barge_in(self) -> int | None:
         """Stop the client mid-sentence; returns cut_at (None if it was not speaking)."""

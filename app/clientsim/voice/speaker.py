@@ -99,7 +99,12 @@ class ReplySpeaker:
         self._q.put((self._generation, piece))
 
     def reset(self) -> None:
-        """The reply is being regenerated: drop everything, start again."""
+        """The reply is being regenerated: drop everything, start again.
+
+        A reply the student already cut off stays cut: the redraft (the character guard
+        repairs the text once the model has finished) is not spoken, and where the
+        student cut in must not be forgotten because of it.
+        """
         with self._lock:
             self._generation += 1
             self.player.stop()
@@ -107,11 +112,17 @@ class ReplySpeaker:
             if hasattr(self.player, "new_reply"):
                 self.player.new_reply()
             self.result.pieces.clear()
-            self.result.cut_at = None
+            if not self._stopped:
+                self.result.cut_at = None
 
     @property
     def stopped(self) -> bool:
         return self._stopped
+
+    @property
+    def pending(self) -> bool:
+        """More of the reply may still be spoken: not finished, or pieces still being synthesised."""
+        return self._thread.is_alive()
 
     def stop(self) -> int:
         """Barge-in: silence now; returns the character offset spoken so far."""
@@ -138,15 +149,18 @@ class ReplySpeaker:
                 continue
             self.result.synth_seconds += speech.seconds
             self.result.audio_seconds += speech.audio_seconds
-            if generation != self._generation:
-                continue
             audio = np.concatenate([speech.audio, np.zeros(int(PAUSE_S * speech.rate), np.float32)])
-            try:
-                self.player.enqueue(piece, audio, speech.rate)
-            except Exception as exc:  # no speaker / unplugged: captions carry on
-                self.result.error = str(exc)
-                self.muted = True
-                continue
+            # Checked and queued under the lock stop() takes: a barge-in between the check and the
+            # enqueue would otherwise let this piece play after the student cut in.
+            with self._lock:
+                if generation != self._generation:
+                    continue
+                try:
+                    self.player.enqueue(piece, audio, speech.rate)
+                except Exception as exc:  # no speaker / unplugged: captions carry on
+                    self.result.error = str(exc)
+                    self.muted = True
+                    continue
             if self.result.first_audio_at is None:
                 self.result.first_audio_at = self.clock()
 

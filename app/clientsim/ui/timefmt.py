@@ -1,0 +1,52 @@
+"""Times as the screens write them. Stored times are ISO 8601 in UTC; they are
+shown in the computer's local time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def parse_iso(iso: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
+    except ValueError:
+        return None
+
+
+def elapsed(seconds: float | None) -> str:
+    """A session clock: ``04:07``, or ``1:02:03`` past the hour."""
+    seconds = max(0, int(seconds or 0))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def duration(start: str | None, end: str | None) -> float | None:
+    """Seconds from ``start`` to ``end``; None if either is missing or unreadable."""
+    a, b = parse_iso(start), parse_iso(end)
+    return (b - a).total_seconds() if a and b else None
+
+
+def long_date(iso: str | None) -> str:
+    """``02 Dec 2026, 09:15``: when a past session started, in a sentence."""
+    if not iso:
+        return "an unknown date"
+    when = parse_iso(iso)
+    return when.astimezone().strftime("%d %b %Y, %H:%M") if when else iso
+
+
+def short_date(iso: str | None) -> str:
+    """``2026-12-02 09:15``: a column of dates that sorts as it reads."""
+    if not iso:
+        return "?"
+    when = parse_iso(iso)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else iso
+
+
+def clock(iso: str | None) -> str:
+    """``09:15``: when a turn was said (now, for a turn not stored yet; blank if unreadable)."""
+    if not iso:
+        return datetime.now().strftime("%H:%M")
+    when = parse_iso(iso)
+    return when.astimezone().strftime("%H:%M") if when else ""
