@@ -101,8 +101,11 @@ def test_a_session_through_the_controller_alone(make_controller, qtbot, smollm_p
     monkeypatch.setattr("clientsim.ui.session.controller.report_support", lambda: (None, None))
     c, rec = make_controller(Settings(model_path=str(smollm_path), n_threads=2))
     persona = PersonaLibrary.load().personas[PERSONA]
+    states = []
+    c.clientState.connect(states.append)
     with qtbot.waitSignal(c.started, timeout=120_000):
         c.start(persona)
+    assert states and states[0]["trust"] == persona.client_state.trust  # the client's starting state
     assert c.is_active() and rec.names()[:3] == ["clearNotice", "cleared", "starting"]
     sid = c.session.id
 
@@ -121,6 +124,7 @@ def test_a_session_through_the_controller_alone(make_controller, qtbot, smollm_p
     assert rec.texts and rec.texts[-1] == outcome.text
     assert len(rec.texts) <= len(rec.pieces)  # batched: never more view updates than pieces
     assert not c.is_generating() and c.can_send()
+    assert len(states) == 2 and states[1] == json.loads(rows[2][3])["state"]  # after the reply, as stored
     assert ("clearNotice", (PENDING_KEY,)) in rec.events  # the counsellor's turn reached the disk
 
     # stopped after the first piece: the part said is kept, stored as stopped, and noted

@@ -36,6 +36,7 @@ from clientsim.ui.message_bar import MessageBar
 from clientsim.ui.model_status import ModelStatus
 from clientsim.ui.packs_dialog import PacksDialog
 from clientsim.ui.session_view import SessionView
+from clientsim.ui.session.openness_meter import OpennessMeter
 from clientsim.ui.settings_dialog import SettingsDialog
 from clientsim.ui.style import apply_style, icon
 from clientsim.ui.workers import JobRunner
@@ -145,6 +146,10 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(right)
         self.library_view = LibraryView(self.library, self.stack)
         self.session_view = SessionView(self.runner, self.host, self.db, self.stack)
+        self.openness_meter = OpennessMeter()
+        self.session_view.add_extra_view(self.openness_meter)
+        self.session_view.controller.clientState.connect(self.openness_meter.show_state)
+        self.openness_meter.setVisible(self.settings.openness_meter)
         self.history_view = HistoryView(self.db, self.stack)
         for w in (self.library_view, self.session_view, self.history_view):
             self.stack.addWidget(w)
@@ -404,6 +409,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.message_bar.show_message(f"Settings could not be saved ({exc.strerror or exc}); they apply "
                                           "until ClientSim closes.", "warning", key="settings-save")
+        self.openness_meter.setVisible(new.openness_meter)
         if new.font_size != old.font_size:
             apply_style(QApplication.instance(), new.font_size)
             self._fit_rail()

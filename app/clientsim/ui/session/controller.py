@@ -58,6 +58,13 @@ class CounsellorStored:
 
 
 @dataclass
+class StateUpdateFailed:
+    """Pushed through ``partial`` when the client's state could not be updated (the turn is stored)."""
+
+    message: str
+
+
+@dataclass
 class ReplyOutcome:
     """How a client reply ended. ``text`` empty: nothing was said and nothing stored."""
 
@@ -91,6 +98,7 @@ class SessionController(QObject):
     pastOpened = Signal(object)  # PastSession
     cleared = Signal()
     stateChanged = Signal()
+    clientState = Signal(object)  # the simulated client's state summary after a reply (dict), or None
     notice = Signal(str, str, str)  # kind, text, key
     clearNotice = Signal(str)  # key
 
@@ -184,6 +192,8 @@ class SessionController(QObject):
         self.ended = False
         self.clock.start()
         self.started.emit(session)
+        opening = session.turns[0].meta if session.turns else {}
+        self.clientState.emit((opening or {}).get("state"))
         self.tick()
         self.stateChanged.emit()
 
@@ -220,11 +230,15 @@ class SessionController(QObject):
         session = self.session
         session.add_counsellor_turn(text)  # stored at once (kept in memory if the disk is full)
         state.partial(CounsellorStored(session.pending_saves))
+        if session.state_error:
+            state.partial(StateUpdateFailed(session.state_error))
         return session.generate_reply(state)
 
     def _partial(self, event) -> None:
         if isinstance(event, CounsellorStored):
             self._report_pending(event.pending_saves)
+        elif isinstance(event, StateUpdateFailed):
+            self.notice.emit("warning", event.message, "client-state")
         else:
             self.buffer.add(event)
             self.replyEvent.emit(event)
@@ -250,6 +264,8 @@ class SessionController(QObject):
         text = turn.text if turn.text.strip() else ""  # stopped before the first word: nothing stored
         note = turn_note(turn.text, getattr(turn, "meta", None))
         self._reply_over(ReplyOutcome(turn if text else None, text, getattr(turn, "at", None), note))
+        if text and (state := (getattr(turn, "meta", None) or {}).get("state")):
+            self.clientState.emit(state)
         if self.session is not None:
             self._report_pending(getattr(self.session, "pending_saves", 0))
 
