@@ -186,3 +186,25 @@ def test_stop_works_during_long_prompt_evaluation(engine, persona, tmp_path):
     assert stats.stopped_by == "cancelled" and stats.completion_tokens == 0
     assert engine.llama.n_tokens < stats.prompt_tokens - 100  # the long prompt was not evaluated
     assert turn.text == "" and len(db.get_turns(s.id)) == 2  # nothing invented, the counsellor turn kept
+
+
+def test_a_failed_state_update_keeps_the_turn_and_says_so(engine, persona, tmp_path, monkeypatch):
+    db = Database.open(tmp_path / "st.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=3, prime=False)
+    assert s.turns[0].meta["state"]["trust"] == s.tracker.start.trust  # the starting state, with the opening
+
+    def broken(*_args, **_kw):
+        raise ValueError("no code for this turn")
+
+    monkeypatch.setattr(s.tracker, "after_counsellor", broken)
+    turn = s.add_counsellor_turn("How are things at home?")
+    assert "could not be worked out" in s.state_error and "saved" in s.state_error
+    assert [t["text"] for t in db.get_turns(s.id)][-1] == "How are things at home?"  # stored first
+    reply = s.generate_reply()
+    assert reply.text and "state" not in reply.meta and turn.index not in s.cues
+    monkeypatch.undo()
+    s.add_counsellor_turn("You sound worried about Owen.")
+    assert s.state_error is None
+    assert s.generate_reply().meta["state"]["move"] in ("change", "sustain", "neutral", "discord", "disclose",
+                                                         "deflect", "deny", "answer")
+    db.close()
