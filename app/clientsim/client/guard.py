@@ -128,30 +128,24 @@ def _own_label(persona_name: str) -> re.Pattern:
     return re.compile(rf"^\s*(?:\*\*)?(?:{full}|{first}|{ROLE_WORDS})(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
 
 
+# The fatal checks, in the order they are reported (the persona's "your son" check goes after the sixth)
+FATAL_CHECKS: tuple[tuple[str, re.Pattern], ...] = (
+    ("ai_disclosure", _AI), ("instruction_reveal", _INSTRUCTIONS), ("counsellor_voice", _COUNSELLOR_VOICE),
+    ("asks_counsellor_question", _COUNSELLOR_QUESTION), ("reassures_counsellor", _REASSURES),
+    ("gives_advice", _ADVISES), ("instruction_reveal", _CUE), ("not_speech", _CODE),
+)
+
+
 def scan_stream(text: str, persona_name: str = "", own: re.Pattern | None = None) -> Violation | None:
     """Fatal breaks visible in a (possibly partial) reply.
 
     `own` is the persona's `own_words_pattern`: the client talking about "your
     son" when the son is their own.
     """
-    if m := _AI.search(text):
-        return Violation("ai_disclosure", m.group(0), True)
-    if m := _INSTRUCTIONS.search(text):
-        return Violation("instruction_reveal", m.group(0), True)
-    if m := _COUNSELLOR_VOICE.search(text):
-        return Violation("counsellor_voice", m.group(0), True)
-    if m := _COUNSELLOR_QUESTION.search(text):
-        return Violation("asks_counsellor_question", m.group(0), True)
-    if m := _REASSURES.search(text):
-        return Violation("reassures_counsellor", m.group(0), True)
-    if m := _ADVISES.search(text):
-        return Violation("gives_advice", m.group(0), True)
-    if own is not None and (m := own.search(text)):
-        return Violation("wrong_person", m.group(0), True)
-    if m := _CUE.search(text):
-        return Violation("instruction_reveal", m.group(0), True)
-    if m := _CODE.search(text):
-        return Violation("not_speech", m.group(0), True)
+    checks = FATAL_CHECKS if own is None else FATAL_CHECKS[:6] + (("wrong_person", own),) + FATAL_CHECKS[6:]
+    for check, pattern in checks:
+        if m := pattern.search(text):
+            return Violation(check, m.group(0), True)
     return None
 
 
