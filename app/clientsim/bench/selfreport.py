@@ -96,14 +96,18 @@ def run(args) -> int:
             declared = item_scores(name, report.total, report.items)
             for seed in range(1, args.seeds + 1):
                 session = PracticeSession.start(db, persona, engine, seed=seed, prime=False)
-                scores, unread = [], 0
+                scores, unread, unread_replies = [], 0, []
                 for item, question in enumerate(ASK[name], start=1):
                     session.add_counsellor_turn(question)
-                    reply = session.generate_reply(JobState()).text
+                    turn = session.generate_reply(JobState())
+                    reply = turn.text
                     score = score_answer(name, item, reply)
                     if score is None:
                         unread += 1
                         score = 0
+                        checks = [c["check"] for c in turn.meta.get("checks", [])]
+                        unread_replies.append(f"item {item}: {reply!r} (move {(turn.meta.get('state') or {}).get('move')}, "
+                                              f"checks {checks}, fallback {turn.meta.get('fallback')})")
                     scores.append(score)
                 session.end()
                 total = sum(scores)
@@ -113,6 +117,8 @@ def run(args) -> int:
                 print(f"  {persona.id:<22} {name:<7} seed {seed}: total {total:>2} (declared {report.total}, items "
                       f"{''.join(map(str, scores))} vs {''.join(map(str, declared))}, {unread} answers unread) "
                       f"{'ok' if ok else 'OFF'}")
+                for line in unread_replies:
+                    print(f"      unread {line}")
     share = within / runs
     print(f"totals within {TOLERANCE} points of the declared: {within}/{runs} = {share:.0%} "
           f"(goal >= {GOAL_SHARE:.0%}: {'met' if share >= GOAL_SHARE else 'NOT met'})")
