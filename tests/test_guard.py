@@ -112,3 +112,11 @@ def test_ordinary_client_lines_pass(reply):
 
 def test_a_leaked_move_note_is_caught():
     assert guard.scan_stream("(Daniel opens up a little: Owen.) Yeah, Owen matters.", "Daniel Mercer").check == "instruction_reveal"
+
+
+def test_an_answer_in_the_questions_words_is_not_an_echo():
+    question = "How often have you been feeling tired or having little energy?"
+    assert not guard.is_echo("Nearly every day, I have been feeling tired and having little energy.", question)
+    assert guard.is_echo("I have been feeling tired or having little energy.", question)
+    _, found = repair("Have you been feeling tired or having little energy?", "Tomás Reyes", question)
+    assert any(v.check == "echo" for v in found)

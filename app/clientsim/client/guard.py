@@ -153,6 +153,31 @@ def scan_stream(text: str, persona_name: str = "", own: re.Pattern | None = None
 COUNSELLOR_SPEAK = ("counsellor_voice", "asks_counsellor_question", "reassures_counsellor", "gives_advice", "wrong_person")
 
 
+ECHO_RATIO = 0.75
+ECHO_NEW_WORDS = 3  # a reply that adds this many words of its own answers, even in the counsellor's words
+
+
+# Swapping "you" for "I" or adding "yeah, well" adds nothing of the client's own
+_FUNCTION_WORDS = set("""i me my mine myself i'm i've i'd i'll you your yours yourself you're you've we our us the a an
+and or but so to of in on at for with is am are was were be been have has had do does did it it's that this these those
+yes yeah yep no well just really oh um uh like""".split())
+
+
+def new_words(reply: str, counsellor: str) -> int:
+    """How many content words of the reply the counsellor did not say."""
+    said = set(re.findall(r"[a-z']+", counsellor.lower()))
+    return len([w for w in re.findall(r"[a-z']+", reply.lower()) if w not in said and w not in _FUNCTION_WORDS])
+
+
+def is_echo(reply: str, counsellor: str) -> bool:
+    """The reply mostly repeats the counsellor and adds almost nothing.
+
+    "Nearly every day, I've been feeling tired and having little energy" repeats
+    a questionnaire item's words but answers it: not an echo.
+    """
+    return echo_score(reply, counsellor) > ECHO_RATIO and new_words(reply, counsellor) < ECHO_NEW_WORDS
+
+
 def echo_score(reply: str, counsellor: str) -> float:
     a = re.sub(r"\W+", " ", reply.lower()).strip()
     b = re.sub(r"\W+", " ", counsellor.lower()).strip()
@@ -196,7 +221,7 @@ def repair(text: str, persona_name: str, counsellor_text: str = "", max_sentence
         out = " ".join(sents[:max_sentences])
     if not re.search(r"\w", out):
         found.append(Violation("empty", "no words", True))
-    elif counsellor_text and echo_score(out, counsellor_text) > 0.75:
+    elif counsellor_text and is_echo(out, counsellor_text):
         found.append(Violation("echo", "repeats the counsellor", True))
     return out, found
 
