@@ -188,3 +188,18 @@ def test_close_shuts_down_cleanly(qtbot):
     w.close()
     assert w.db._closed
     assert w.runner.active_jobs() == []
+
+
+def test_qt_calls_keep_none_alive(qtbot):
+    """PySide6 6.12.0 on Python 3.11 lost a reference to None per call that returns nothing; the app then
+    aborted with 'none_dealloc' after tens of thousands of calls (pyproject pins below 6.12)."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        label.setText("x")
+    assert sys.getrefcount(None) >= before - 10
