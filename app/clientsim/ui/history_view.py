@@ -1,11 +1,13 @@
-"""Past sessions, newest first; opening one shows it read-only. Interrupted
+"""Past sessions, newest first, each with its MI band; opening one shows it
+read-only, and one can be deleted (after a confirmation, main_window). Interrupted
 sessions are marked in words ("Interrupted"), not only by colour."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,18 +25,49 @@ from clientsim.ui.style import icon
 STATUS_TEXT = {"active": "In progress", "ended": "Ended", "interrupted": "Interrupted"}
 
 
-def _when(iso: str | None) -> str:
+BAND_TEXT = {0: "Below fair", 1: "Fair", 2: "Good"}
+BAND_TIP = ("The session's MITI band from its review (the lowest level among R:Q, % complex reflections and "
+            "the technical and relational globals).")
+
+
+def human_time(iso: str | None, now: datetime | None = None) -> str:
+    """'today 14:05', 'yesterday 09:12', 'Tue 1 Dec 14:05' (this week), '2 Dec 2025 14:05'."""
     if not iso:
         return "?"
     try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return iso
+    now = now or datetime.now().astimezone()
+    clock = when.strftime("%H:%M")
+    days = (now.date() - when.date()).days
+    if days == 0:
+        return f"today {clock}"
+    if days == 1:
+        return f"yesterday {clock}"
+    if 1 < days < 7:
+        return f"{when:%a} {when.day} {when:%b} {clock}"
+    return f"{when.day} {when:%b %Y} {clock}"
+
+
+def _when(iso: str | None) -> str:
+    return human_time(iso)
+
+
+def _minutes(start: str | None, end: str | None) -> str:
+    try:
+        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return ""
+    seconds = max(0, int((b - a) / timedelta(seconds=1)))
+    return "under a minute" if seconds < 60 else f"{seconds // 60} min"
 
 
 class HistoryView(QWidget):
     openRequested = Signal(str)  # session id
     exportRequested = Signal(str)  # session id: write it as a file for the instructor
+    deleteRequested = Signal(str)  # session id (the window asks for confirmation)
 
     def __init__(self, db, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +88,8 @@ class HistoryView(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.tree.setHeaderLabels(["Started", "Client", "Turns", "Status", "Model"])
+        self.tree.setHeaderLabels(["Started", "Client", "Length", "Band", "Status", "Model"])
+        self.tree.headerItem().setToolTip(3, BAND_TIP)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.tree.header().setStretchLastSection(True)
         self.tree.itemActivated.connect(self._activated)
@@ -82,6 +116,14 @@ class HistoryView(QWidget):
                                       "(and nothing else about you)")
         self.export_button.clicked.connect(self._export_current)
         row.addWidget(self.export_button)
+        self.delete_button = QPushButton("Delete…", self)
+        self.delete_button.setAccessibleName("Delete the selected session")
+        self.delete_button.setToolTip("Removes the session and its review from this computer (Delete key)")
+        self.delete_button.clicked.connect(self._delete_current)
+        row.addWidget(self.delete_button)
+        delete_key = QShortcut(QKeySequence.Delete, self.tree)
+        delete_key.setContext(Qt.WidgetWithChildrenShortcut)
+        delete_key.activated.connect(self._delete_current)
         lay.addLayout(row)
         self.refresh()
 
@@ -90,18 +132,25 @@ class HistoryView(QWidget):
         self.tree.clear()
         try:
             sessions = self.db.list_sessions()
+            bands = {sid: int(v) for sid, _at, v in self.db.score_history("mi.band")}
         except Exception as exc:  # noqa: BLE001 - a read problem must not break the window
-            sessions = []
+            sessions, bands = [], {}
             self.count.setText(f"Sessions could not be read: {exc}")
         for s in sessions:
             status = STATUS_TEXT.get(s.get("status"), s.get("status") or "?")
+            turns = s.get("turn_count", 0)
+            length = f"{turns} turn{'s' if turns != 1 else ''}"
+            minutes = _minutes(s.get("started_at"), s.get("ended_at"))
+            band = BAND_TEXT.get(bands.get(s["id"]), "–")
             item = QTreeWidgetItem([_when(s.get("started_at")), s.get("persona_name") or s.get("persona_id") or "?",
-                                    str(s.get("turn_count", 0)), status, s.get("model_name") or ""])
+                                    f"{length} · {minutes}" if minutes else length, band, status,
+                                    s.get("model_name") or ""])
             item.setData(0, Qt.UserRole, s["id"])
-            item.setTextAlignment(2, Qt.AlignRight | Qt.AlignVCenter)
+            item.setToolTip(0, s.get("started_at") or "")
+            item.setToolTip(3, BAND_TIP if s["id"] in bands else "No review was made for this session.")
             if s.get("status") == "interrupted":
-                item.setIcon(3, icon("warning"))
-                item.setToolTip(3, "ClientSim stopped before this session was ended; every saved turn is kept.")
+                item.setIcon(4, icon("warning"))
+                item.setToolTip(4, "ClientSim stopped before this session was ended; every saved turn is kept.")
             self.tree.addTopLevelItem(item)
             if s["id"] == keep:
                 self.tree.setCurrentItem(item)
@@ -125,12 +174,17 @@ class HistoryView(QWidget):
         return [self.tree.topLevelItem(i).data(0, Qt.UserRole) for i in range(self.tree.topLevelItemCount())]
 
     def status_texts(self) -> dict[str, str]:
+        return {self.tree.topLevelItem(i).data(0, Qt.UserRole): self.tree.topLevelItem(i).text(4)
+                for i in range(self.tree.topLevelItemCount())}
+
+    def band_texts(self) -> dict[str, str]:
         return {self.tree.topLevelItem(i).data(0, Qt.UserRole): self.tree.topLevelItem(i).text(3)
                 for i in range(self.tree.topLevelItemCount())}
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_id() is not None)
         self.export_button.setEnabled(self.current_id() is not None)
+        self.delete_button.setEnabled(self.current_id() is not None)
 
     def _activated(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         self.openRequested.emit(item.data(0, Qt.UserRole))
@@ -144,3 +198,8 @@ class HistoryView(QWidget):
         sid = self.current_id()
         if sid:
             self.exportRequested.emit(sid)
+
+    def _delete_current(self) -> None:
+        sid = self.current_id()
+        if sid:
+            self.deleteRequested.emit(sid)
