@@ -9,12 +9,14 @@ MITI fair and good thresholds (and the CTRS competence line) are drawn as lines.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QFrame,
@@ -50,6 +52,16 @@ class DateTicks(pg.AxisItem):
         super().__init__("bottom")
         self.labels: list[str] = []
 
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph API
+        """Whole sessions only, as many as their dates fit side by side at the current font size."""
+        first, last = max(1, math.ceil(minVal)), min(len(self.labels), math.floor(maxVal))
+        if last < first:
+            return []
+        label_px = QFontMetrics(self.style.get("tickFont") or QApplication.font()).horizontalAdvance("00 Mmm") * 1.6
+        fits = max(1, int(size / max(label_px, 1)))
+        step = max(1, math.ceil((last - first + 1) / fits))
+        return [(float(step), [float(v) for v in range(first, last + 1, step)])]
+
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         out = []
         for v in values:
@@ -82,7 +94,9 @@ class ChartPanel(QFrame):
         if chart.unit:
             self.plot.setLabel("left", chart.unit)
         self.plot.disableAutoRange()  # ranges are set from the data: no per-item bounds pass
-        legend = self.plot.addLegend(offset=(8, 4)) if len(chart.metrics) > 1 else None
+        legend = self.plot.addLegend(offset=(8, -4), brush=pg.mkBrush(255, 255, 255, 210),
+                                     labelTextSize=f"{max(8, QApplication.font().pointSize() - 1)}pt",
+                                     labelTextColor="#333333") if len(chart.metrics) > 1 else None
         # The items, legend and lines are made once; a redraw only replaces the points (cheap with 500 sessions).
         self.items: dict[str, pg.PlotDataItem] = {}
         for k, (metric, name) in enumerate(chart.metrics):
@@ -101,8 +115,8 @@ class ChartPanel(QFrame):
             if value is not None:
                 label = "competence line" if chart.key == "ctrs_total" else f"MITI {word}"
                 self.plot.addItem(pg.InfiniteLine(pos=value, angle=0, pen=pen, label=f"{label} {value:g}",
-                                                  labelOpts={"position": 0.02, "color": pen.color(),
-                                                             "anchors": [(0, 1), (0, 1)]}))
+                                                  labelOpts={"position": 0.98, "color": pen.color(),
+                                                             "anchors": [(1, 1), (1, 1)]}))
         lay.addWidget(self.plot, 1)
         self.series: dict[str, tuple[list[float], list[float], list[str]]] = {}
 
@@ -193,8 +207,8 @@ class ProgressView(QWidget):
         sub.setWordWrap(True)
         lay.addWidget(sub)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
+        self.filters = filters = QGridLayout()
+        filters.setHorizontalSpacing(8)
         self.persona = QComboBox(self)
         self.persona.setAccessibleName("Show sessions with this client")
         self.persona.addItem("All clients", None)
@@ -213,14 +227,16 @@ class ProgressView(QWidget):
         self.end.setDate(today)
         for w in (self.persona, self.approach):
             w.currentIndexChanged.connect(self.redraw)
-            filters.addWidget(w)
-        filters.addWidget(QLabel("From", self))
-        filters.addWidget(self.start)
-        filters.addWidget(QLabel("to", self))
-        filters.addWidget(self.end)
+            w.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.start.dateChanged.connect(self.redraw)
         self.end.dateChanged.connect(self.redraw)
-        filters.addStretch(1)
+        self.dates = QWidget(self)
+        dl = QHBoxLayout(self.dates)
+        dl.setContentsMargins(0, 0, 0, 0)
+        for w in (QLabel("From", self.dates), self.start, QLabel("to", self.dates), self.end):
+            dl.addWidget(w)
+        self._dates_below = None
+        self._place_filters(False)
         lay.addLayout(filters)
 
         self.status = QLabel(self)
@@ -354,6 +370,20 @@ class ProgressView(QWidget):
         self.csv_button.setEnabled(bool(n_all))
         self._draw_timer.start()
 
+    def _place_filters(self, below: bool) -> None:
+        """Client, approach and dates on one row; the dates on a second row when the page is too narrow."""
+        if below == self._dates_below:
+            return
+        self._dates_below = below
+        for w in (self.persona, self.approach, self.dates):
+            self.filters.removeWidget(w)
+        self.filters.addWidget(self.persona, 0, 0)
+        self.filters.addWidget(self.approach, 0, 1)
+        self.filters.addWidget(self.dates, 1 if below else 0, 0 if below else 2, 1, 2 if below else 1)
+        for c in range(4):
+            self.filters.setColumnStretch(c, 0)
+        self.filters.setColumnStretch(3, 1)
+
     def _columns_for_width(self) -> int:
         return max(1, min(3, self.scroll.viewport().width() // CHART_MIN_WIDTH))
 
@@ -404,6 +434,9 @@ class ProgressView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
+        one_row = self.persona.sizeHint().width() + self.approach.sizeHint().width() + \
+            self.dates.sizeHint().width() + 40
+        self._place_filters(one_row > self.width() - 48)
         self._relayout()
 
     def filter_words(self) -> str:
