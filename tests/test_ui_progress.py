@@ -48,8 +48,9 @@ def _reviewed_past_session(approach: str = "MI") -> str:
 def _window(qtbot, size=(1240, 820)) -> MainWindow:
     w = MainWindow(load_model=False)
     qtbot.addWidget(w)
-    w.resize(*size)
     w.show()
+    qtbot.wait(20)
+    w.resize(*size)  # after show: the offscreen screen is only 800x800 and the window fits itself to it
     return w
 
 

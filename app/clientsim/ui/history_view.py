@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -101,31 +101,62 @@ class HistoryView(QWidget):
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.hide()
         lay.addWidget(self.empty, 1)
-        row = QHBoxLayout()
+        row = self.button_row = QGridLayout()
+        row.setHorizontalSpacing(8)
         self.count = QLabel(self)
         self.count.setProperty("role", "muted")
-        row.addWidget(self.count, 1)
+        self.count.setWordWrap(True)
         self.open_button = QPushButton("Open session", self)
         self.open_button.setProperty("role", "primary")
         self.open_button.setAccessibleName("Open the selected session read-only")
         self.open_button.clicked.connect(self._open_current)
-        row.addWidget(self.open_button)
         self.export_button = QPushButton("Export for instructor…", self)
         self.export_button.setAccessibleName("Export the selected session as a file for your instructor")
         self.export_button.setToolTip("Writes the session as a .json file with your name from Settings "
                                       "(and nothing else about you)")
         self.export_button.clicked.connect(self._export_current)
-        row.addWidget(self.export_button)
         self.delete_button = QPushButton("Delete…", self)
         self.delete_button.setAccessibleName("Delete the selected session")
         self.delete_button.setToolTip("Removes the session and its review from this computer (Delete key)")
         self.delete_button.clicked.connect(self._delete_current)
-        row.addWidget(self.delete_button)
         delete_key = QShortcut(QKeySequence.Delete, self.tree)
         delete_key.setContext(Qt.WidgetWithChildrenShortcut)
         delete_key.activated.connect(self._delete_current)
+        self._stacked = None
+        self._place_buttons(False)
         lay.addLayout(row)
         self.refresh()
+
+    def _place_buttons(self, stacked: bool) -> None:
+        """The count and the three buttons on one row; on a narrow window (or a large font) the count goes
+        above and the buttons take a row of their own, so none is cut off."""
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        row = self.button_row
+        for w in (self.count, self.open_button, self.export_button, self.delete_button):
+            row.removeWidget(w)
+        buttons = (self.open_button, self.export_button, self.delete_button)
+        for c in range(4):
+            row.setColumnStretch(c, 0)
+        if stacked:
+            row.addWidget(self.count, 0, 0, 1, 4)
+            row.addWidget(self.open_button, 1, 0)
+            row.addWidget(self.export_button, 1, 1)
+            row.addWidget(self.delete_button, 2, 0)
+            row.setColumnStretch(0, 0)
+            row.setColumnStretch(3, 1)
+        else:
+            row.addWidget(self.count, 0, 0)
+            for i, b in enumerate(buttons):
+                row.addWidget(b, 0, i + 1)
+            row.setColumnStretch(0, 1)
+            row.setColumnStretch(3, 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        needed = sum(b.sizeHint().width() for b in (self.open_button, self.export_button, self.delete_button))
+        self._place_buttons(needed + 200 > self.width() - 48)
 
     def refresh(self) -> None:
         keep = self.current_id()

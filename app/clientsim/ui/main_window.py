@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.setWindowTitle("ClientSim — counselling practice")
         self.setWindowIcon(icon("clientsim"))
-        self.setMinimumSize(QSize(900, 600))
+        self._fit_to_screen_minimum()
         self.setAcceptDrops(True)  # a .clientsim-pack dropped on the window is installed
         self._build()
         for area in self.findChildren(QAbstractScrollArea):
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         if not window_state.restore(self):
             self.resize(1240, 820)
+        self.fit_to_screen()
         self._show_startup_notices()
         self._db_notices_seen = len(self.db.notices)
         # The database adds notices while it runs (writes waiting in memory, saved again).
@@ -141,7 +142,11 @@ class MainWindow(QMainWindow):
         self.class_button.setAccessibleName("Class review")
         self.class_button.setToolTip("Instructors: open a folder of students' exported sessions, read-only")
         self.class_button.clicked.connect(self.open_class_review)
-        for button in (self.packs_button, self.class_button, self.settings_button):
+        self.help_button = QPushButton(icon("info"), "Help", rail)
+        self.help_button.setAccessibleName("Help")
+        self.help_button.setToolTip("How a session works, the styles, bands and figures, the shortcuts (F1)")
+        self.help_button.clicked.connect(self.open_help)
+        for button in (self.packs_button, self.class_button, self.settings_button, self.help_button):
             sb = QHBoxLayout()
             sb.setContentsMargins(10, 0, 10, 6)
             sb.addWidget(button)
@@ -193,6 +198,41 @@ class MainWindow(QMainWindow):
         sv.againRequested.connect(self._practise_again)
         self.host.stateChanged.connect(self._model_state)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not getattr(self, "_fitted_once", False):
+            self._fitted_once = True
+            self.fit_to_screen()
+            QTimer.singleShot(0, self.fit_to_screen)  # again once the frame (title bar, borders) is known
+
+    def _available(self):
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def _fit_to_screen_minimum(self) -> None:
+        """Usable down to 1024x640 (and 900x600 at the default font); never larger than the screen."""
+        avail = self._available()
+        w, h = 900, 600
+        if avail is not None:
+            w, h = min(w, avail.width()), min(h, avail.height())
+        self.setMinimumSize(QSize(w, h))
+
+    def fit_to_screen(self) -> None:
+        """Open within the available screen: shrink to it, and move back onto it if restored off it."""
+        avail = self._available()
+        if avail is None:
+            return
+        w, h = min(self.width(), avail.width()), min(self.height(), avail.height())
+        # the frame (title bar, borders) also has to fit
+        frame_w = max(0, self.frameGeometry().width() - self.geometry().width())
+        frame_h = max(0, self.frameGeometry().height() - self.geometry().height())
+        w, h = min(w, avail.width() - frame_w), min(h, avail.height() - frame_h)
+        self.setMinimumSize(min(self.minimumWidth(), w), min(self.minimumHeight(), h))
+        self.resize(w, h)
+        x = min(max(self.x(), avail.left()), avail.right() - self.frameGeometry().width() + 1)
+        y = min(max(self.y(), avail.top()), avail.bottom() - self.frameGeometry().height() + 1)
+        self.move(max(x, avail.left()), max(y, avail.top()))
+
     def _fit_rail(self) -> None:
         """The rail grows with the font size so no section name is cut off."""
         fm = QFontMetrics(QApplication.font())
@@ -216,6 +256,7 @@ class MainWindow(QMainWindow):
         for i, (_n, _i, keys) in enumerate(_PAGES):
             sc(keys, lambda i=i: self.show_page(i), f"page{i}")
         sc(QKeySequence.Quit, self.close, "quit")
+        sc(QKeySequence.HelpContents, self.open_help, "help")
 
     # ------------------------------------------------------------------ notices
     def _show_startup_notices(self) -> None:
@@ -516,6 +557,16 @@ class MainWindow(QMainWindow):
             return super().dropEvent(event)
         event.acceptProposedAction()
         self.open_packs().install_file(packs[0])
+
+    def open_help(self):
+        from clientsim.ui.help_view import HelpDialog
+
+        if getattr(self, "help_dialog", None) is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.fit_to(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
 
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self)
