@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -174,8 +174,9 @@ class MainWindow(QMainWindow):
         self.status_model = ModelStatus(self, compact=True)
         self.host.stateChanged.connect(self.status_model.set_state)
         self.statusBar().addWidget(self.status_model, 1)
-        self.db_label = QLabel(f"Sessions are saved on this computer ({self.db.path.name})", self)
-        self.db_label.setToolTip(str(self.db.path))
+        self.db_label = QLabel("Sessions are saved on this computer", self)
+        self.db_label.setToolTip(f"Sessions are saved on this computer, in {self.db.path}")
+        self.db_label.setMinimumWidth(1)  # gives way to the model status on a narrow window
         self.db_label.setProperty("role", "muted")
         self.statusBar().addPermanentWidget(self.db_label)
 
@@ -234,10 +235,14 @@ class MainWindow(QMainWindow):
         self.move(max(x, avail.left()), max(y, avail.top()))
 
     def _fit_rail(self) -> None:
-        """The rail grows with the font size so no section name is cut off."""
-        fm = QFontMetrics(QApplication.font())
-        self.rail.setFixedWidth(max(200, fm.horizontalAdvance("Past sessions") + 96))
-        side = max(20, fm.height())
+        """The rail grows with the font size so no section name is cut off (the selected one is bold)."""
+        font = QApplication.font()
+        font.setWeight(QFont.DemiBold)
+        fm = QFontMetrics(font)
+        side = max(20, QFontMetrics(QApplication.font()).height())
+        widest = max(fm.horizontalAdvance(name) for name, _i, _k in _PAGES)
+        # item padding 2x14, margins 2x8 (clientsim.qss), icon and its gap, the frame
+        self.rail.setFixedWidth(max(200, widest + side + 28 + 16 + 12 + 12))
         self.nav.setIconSize(QSize(side, side))
 
     def _shortcuts(self) -> None:
