@@ -115,3 +115,35 @@ def test_pages_at_several_window_and_font_sizes(qtbot, screenshots_dir, size, fo
     if cut:
         print("buttons narrower than their text:", cut)
     QApplication.processEvents()
+
+
+def test_saving_a_report_suggests_a_readable_name_remembers_the_folder_and_says_where(qtbot, tmp_path, monkeypatch):
+    import random
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from clientsim.bench.progress import sample_report
+    from clientsim.ui.report_view import ReportView
+
+    report = sample_report(random.Random(0), "abc", "MI", 10)
+    report["persona"] = {"id": "maria", "name": "María López (58)", "presenting_problem": "x"}
+    report["created_at"] = "2026-12-02T02:52:59+00:00"
+    view = ReportView()
+    qtbot.addWidget(view)
+    view.set_report(report)
+    assert view.suggested_name("html") == "feedback-maría-lópez-2026-12-02.html"
+    starts = []
+    folder = tmp_path / "my reports"
+    folder.mkdir()
+
+    def fake_dialog(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(folder / "mine"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    view.save_html_button.click()
+    assert (folder / "mine.html").exists()
+    assert str(folder / "mine.html") in view.saved_label.text() and "open the folder" in view.saved_label.text()
+    view.save_pdf_button.click()
+    assert starts[1] == str(folder / "feedback-maría-lópez-2026-12-02.pdf")  # the folder used last time
+    assert (folder / "mine.pdf").read_bytes()[:4] == b"%PDF"
