@@ -268,3 +268,13 @@ def test_progress_page_screenshots(qtbot, filled, screenshots_dir, size, font):
         assert button.isVisible() and button.width() >= button.sizeHint().width() - 2, button.text()
     assert pv.scroll.isVisible()
     w.grab().save(str(screenshots_dir / f"progress-{size[0]}x{size[1]}-{font}pt.png"))
+
+
+def test_cli_progress_show_and_csv(filled, tmp_path, capsys):
+    from clientsim.cli.main import main
+
+    assert main(["progress", "show", "--persona", "james"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 11 and "CTRS" in out
+    assert main(["progress", "csv", "--approach", "MI", "-o", str(tmp_path / "s.csv")]) == 0
+    assert len((tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()) == 21
