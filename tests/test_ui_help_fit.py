@@ -147,3 +147,25 @@ def test_saving_a_report_suggests_a_readable_name_remembers_the_folder_and_says_
     view.save_pdf_button.click()
     assert starts[1] == str(folder / "feedback-maría-lópez-2026-12-02.pdf")  # the folder used last time
     assert (folder / "mine.pdf").read_bytes()[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("modality", ["MI", "CBT"])
+def test_report_leads_with_the_sessions_own_scale_and_folds_the_other(modality):
+    from clientsim.judge.report import build_report
+    from clientsim.judge.report_html import render_html
+
+    turns = [{"index": i, "speaker": "client" if i % 2 == 0 else "counsellor",
+              "text": "I want to change but it is hard." if i % 2 == 0 else "What makes it hard right now?"}
+             for i in range(12)]
+    report = build_report({"id": "s1", "status": "ended", "turns": turns,
+                           "persona": {"id": "p", "name": "Pat", "modality": [modality]}})
+    report["created_at"] = "2026-12-02T02:52:59+00:00"
+    html = render_html(report)
+    ctrs_at, miti_at = html.index("CBT competence (CTRS)"), html.index("Summary against the MITI")
+    if modality == "CBT":
+        assert ctrs_at < miti_at and "MI figures (MITI), for reference" in html
+        assert html.index("<details>") < miti_at
+    else:
+        assert miti_at < ctrs_at and "CBT rating (CTRS), for reference only" in html
+        assert html.index("<details>") < ctrs_at
+    assert "2026-12-02T" not in html and "December 2026" in html
