@@ -169,3 +169,19 @@ def test_report_leads_with_the_sessions_own_scale_and_folds_the_other(modality):
         assert miti_at < ctrs_at and "CBT rating (CTRS), for reference only" in html
         assert html.index("<details>") < ctrs_at
     assert "2026-12-02T" not in html and "December 2026" in html
+
+
+@pytest.mark.parametrize("modality", ["MI", "CBT"])
+def test_markdown_report_leads_with_the_sessions_own_scale(modality):
+    from clientsim.judge.report import build_report
+    from clientsim.judge.report_md import render_md
+
+    turns = [{"index": i, "speaker": "client" if i % 2 == 0 else "counsellor",
+              "text": "I want to change but it is hard." if i % 2 == 0 else "What makes it hard right now?"}
+             for i in range(12)]
+    md = render_md(build_report({"id": "s1", "status": "ended", "turns": turns,
+                                 "persona": {"id": "p", "name": "Pat", "modality": [modality]}}))
+    ctrs_at, miti_at = md.index("CBT competence (CTRS)"), md.index("Summary against the MITI")
+    assert (ctrs_at < miti_at) == (modality == "CBT")
+    assert ("this was a CBT session" in md) == (modality == "CBT")
+    assert ("this was not a CBT session" in md) == (modality == "MI")
