@@ -12,6 +12,7 @@ BENCHES = {
     "ctrs": ("clientsim.bench.ctrs", "CTRS rater against the graded transcripts"),
     "safety": ("clientsim.bench.safety", "safety review precision and recall"),
     "selfreport": ("clientsim.bench.selfreport", "questionnaire answers against the persona's declared scores"),
+    "progress": ("clientsim.bench.progress", "longest event-loop stall while the progress page loads 500 sessions"),
     "responsiveness": ("clientsim.bench.responsiveness", "does the client answer good and poor counselling differently"),
 }
 

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "clientsim.cli.sessions_cmd",  # clientsim sessions list|export|import
     "clientsim.cli.packs_cmd",  # clientsim packs build|install|list|remove
     "clientsim.cli.class_cmd",  # clientsim class report
+    "clientsim.cli.progress_cmd",  # clientsim progress show|csv
     "clientsim.cli.judge_cmd",  # clientsim judge code|report
     "clientsim.cli.speak_cmd",  # clientsim speak
     "clientsim.cli.bench_cmd",  # clientsim bench chat|fidelity|judge|voice|ctrs|safety

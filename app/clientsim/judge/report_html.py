@@ -17,6 +17,19 @@ from clientsim.judge.report_text import (
 CSS_FILE = Path(__file__).parent / "templates" / "report.css"
 
 
+def _human_date(iso: str | None) -> str:
+    """'2 December 2026, 02:52' in local time (the stored value is ISO 8601 UTC)."""
+    import datetime as _dt
+
+    if not iso:
+        return ""
+    try:
+        when = _dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return iso
+    return f"{when.day} {when:%B %Y}, {when:%H:%M}"
+
+
 def _level_class(level: str) -> str:
     return {"good": "level-good", "fair": "level-fair", "below fair": "level-below"}.get(level, "level-none")
 
@@ -47,7 +60,7 @@ def render_html(report: dict) -> str:
         meta.append(f"Client: {escape(who)}")
     if persona.get("presenting_problem"):
         meta.append(escape(persona["presenting_problem"]))
-    meta.append(f"Report made {escape(report.get('created_at') or '')}")
+    meta.append(f"Report made {escape(_human_date(report.get('created_at')))}")
     out.append(f'<p class="note">{" · ".join(meta)}</p>')
 
     safety = report.get("safety")
@@ -58,8 +71,9 @@ def render_html(report: dict) -> str:
     for w in report.get("warnings") or []:
         out.append(f'<p class="warning" role="note"><strong>Note:</strong> {escape(w)}</p>')
 
+    mi_out: list[str] = []
     band = mi["band"]
-    out += [
+    mi_out += [
         "<h2>Overall</h2>",
         f'<p><span class="band {_level_class(band)}">Overall band: {escape(band)}</span></p>',
         f"<p>{escape(BAND_WORDS[band])}</p>",
@@ -70,57 +84,69 @@ def render_html(report: dict) -> str:
         "<th scope=\"col\">Good</th><th scope=\"col\">Your level</th><th scope=\"col\">What it means</th></tr>",
     ]
     for row in figure_rows(report):
-        out.append(
+        mi_out.append(
             f'<tr><th scope="row">{escape(row["name"])}</th><td>{escape(row["value"])}</td>'
             f'<td>{escape(row["fair"])}</td><td>{escape(row["good"])}</td>'
             f'<td class="{_level_class(row["level"])}">{escape(LEVEL_WORDS.get(row["level"], row["level"]))}</td>'
             f'<td>{escape(row["meaning"])}</td></tr>'
         )
-    out.append("</table>")
+    mi_out.append("</table>")
 
-    out += ["<h2>Global ratings (estimated, 1 to 5)</h2>", "<table>",
+    mi_out += ["<h2>Global ratings (estimated, 1 to 5)</h2>", "<table>",
             "<tr><th scope=\"col\">Rating</th><th scope=\"col\">Estimate</th><th scope=\"col\">What it means</th></tr>"]
     for name, value, meaning in global_rows(report):
-        out.append(f'<tr><th scope="row">{escape(name)}</th><td>{escape(value)}</td><td>{escape(meaning)}</td></tr>')
-    out.append("</table>")
+        mi_out.append(f'<tr><th scope="row">{escape(name)}</th><td>{escape(value)}</td><td>{escape(meaning)}</td></tr>')
+    mi_out.append("</table>")
 
-    out += ["<h2>What you did, counted</h2>", "<table>",
+    mi_out += ["<h2>What you did, counted</h2>", "<table>",
             "<tr><th scope=\"col\">Behaviour</th><th scope=\"col\">Count</th><th scope=\"col\">Meaning</th></tr>"]
     for code, info in mi["codes"].items():
-        out.append(f'<tr><th scope="row">{escape(info["label"])}</th><td>{s["code_counts"].get(code, 0)}</td>'
+        mi_out.append(f'<tr><th scope="row">{escape(info["label"])}</th><td>{s["code_counts"].get(code, 0)}</td>'
                    f'<td>{escape(info["meaning"])}</td></tr>')
-    out.append("</table>")
-    out.append(
+    mi_out.append("</table>")
+    mi_out.append(
         f"<p>MI-consistent behaviours: <strong>{s['mi_adherent']}</strong>. "
         f"MI-inconsistent behaviours: <strong>{s['mi_non_adherent']}</strong>. "
         f"Client change talk: <strong>{s['change_talk']}</strong>, sustain talk: <strong>{s['sustain_talk']}</strong>.</p>"
     )
 
-    out.append("<h2>What went well</h2>")
+    mi_out.append("<h2>What went well</h2>")
     if mi["strengths"]:
-        out.append("<ul>")
+        mi_out.append("<ul>")
         for item in mi["strengths"]:
-            out.append(f'<li>{escape(item["text"])} (<a href="#turn-{item["turn_index"]}">turn {item["turn_index"]}</a>)'
+            mi_out.append(f'<li>{escape(item["text"])} (<a href="#turn-{item["turn_index"]}">turn {item["turn_index"]}</a>)'
                        f'<blockquote>{escape(item["quote"])}</blockquote></li>')
-        out.append("</ul>")
+        mi_out.append("</ul>")
     else:
-        out.append("<p>No clear example was found this time.</p>")
+        mi_out.append("<p>No clear example was found this time.</p>")
 
-    out.append("<h2>Things to try</h2>")
+    mi_out.append("<h2>Things to try</h2>")
     if mi["things_to_try"]:
-        out.append("<ul>")
+        mi_out.append("<ul>")
         for item in mi["things_to_try"]:
-            out.append(f'<li>{escape(item["text"])} (<a href="#turn-{item["turn_index"]}">turn {item["turn_index"]}</a>)'
+            mi_out.append(f'<li>{escape(item["text"])} (<a href="#turn-{item["turn_index"]}">turn {item["turn_index"]}</a>)'
                        f'<blockquote>{escape(item["quote"])}</blockquote>')
             sug = item.get("suggestion")
             if sug:
-                out.append(f'<div class="suggestion"><strong>Suggestion (written by the local AI model, an example only):'
+                mi_out.append(f'<div class="suggestion"><strong>Suggestion (written by the local AI model, an example only):'
                            f"</strong> {escape(sug['text'])}</div>")
-            out.append("</li>")
-        out.append("</ul>")
+            mi_out.append("</li>")
+        mi_out.append("</ul>")
     else:
-        out.append("<p>Nothing stood out to change.</p>")
-    out.append(f'<p class="note">{escape(mi["suggestions_note"])}</p>')
+        mi_out.append("<p>Nothing stood out to change.</p>")
+    mi_out.append(f'<p class="note">{escape(mi["suggestions_note"])}</p>')
+
+    ctrs = report.get("ctrs")
+    render_ctrs = section_renderer("ctrs", "render_html")
+    ctrs_html = render_ctrs(ctrs) if ctrs and render_ctrs else ""
+    cbt_session = bool(ctrs_html) and not ctrs.get("off_modality")
+    # A CBT session leads with the CTRS and an MI session with MITI; the other scale is folded away.
+    if cbt_session:
+        out.append(ctrs_html)
+        out += ["<details><summary>MI figures (MITI), for reference: this was a CBT session</summary>", *mi_out,
+                "</details>"]
+    else:
+        out += mi_out
 
     client = report.get("client")
     if client:
@@ -132,10 +158,9 @@ def render_html(report: dict) -> str:
                         f"<blockquote>{escape(m['quote'])}</blockquote></li>" for m in client[key]]
                 out.append("</ul>")
 
-    ctrs = report.get("ctrs")
-    render_ctrs = section_renderer("ctrs", "render_html")
-    if ctrs and render_ctrs:
-        out.append(render_ctrs(ctrs))
+    if ctrs_html and not cbt_session:
+        out += ["<details><summary>CBT rating (CTRS), for reference only: this was not a CBT session</summary>",
+                ctrs_html, "</details>"]
 
     flags = safety_flags_by_turn(report)
     out.append("<h2>Your transcript, coded</h2>")

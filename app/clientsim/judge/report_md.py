@@ -25,34 +25,45 @@ def render_md(report: dict) -> str:
         lines.append(f"> **Note:** {w}")
     if report.get("warnings"):
         lines.append("")
+    mi_lines: list[str] = []
     band = mi["band"]
-    lines += ["## Overall", "", f"**Overall band: {band}.** {BAND_WORDS[band]}", "", f"_{mi['note']}_", "",
+    mi_lines += ["## Overall", "", f"**Overall band: {band}.** {BAND_WORDS[band]}", "", f"_{mi['note']}_", "",
               "## Summary against the MITI 4.2.1 thresholds", "",
               "| Figure | Your session | Fair | Good | Your level | What it means |",
               "|---|---|---|---|---|---|"]
     for r in figure_rows(report):
-        lines.append(f"| {r['name']} | {r['value']} | {r['fair']} | {r['good']} | {r['level']} | {_cell(r['meaning'])} |")
-    lines += ["", "## Global ratings (estimated, 1 to 5)", "", "| Rating | Estimate | What it means |", "|---|---|---|"]
+        mi_lines.append(f"| {r['name']} | {r['value']} | {r['fair']} | {r['good']} | {r['level']} | {_cell(r['meaning'])} |")
+    mi_lines += ["", "## Global ratings (estimated, 1 to 5)", "", "| Rating | Estimate | What it means |", "|---|---|---|"]
     for name, value, meaning in global_rows(report):
-        lines.append(f"| {name} | {value} | {_cell(meaning)} |")
-    lines += ["", "## What you did, counted", "", "| Behaviour | Count |", "|---|---|"]
+        mi_lines.append(f"| {name} | {value} | {_cell(meaning)} |")
+    mi_lines += ["", "## What you did, counted", "", "| Behaviour | Count |", "|---|---|"]
     for code, info in mi["codes"].items():
-        lines.append(f"| {info['label']} | {s['code_counts'].get(code, 0)} |")
-    lines += ["", f"MI-consistent behaviours: **{s['mi_adherent']}**; MI-inconsistent: **{s['mi_non_adherent']}**; "
+        mi_lines.append(f"| {info['label']} | {s['code_counts'].get(code, 0)} |")
+    mi_lines += ["", f"MI-consistent behaviours: **{s['mi_adherent']}**; MI-inconsistent: **{s['mi_non_adherent']}**; "
                   f"client change talk: **{s['change_talk']}**; sustain talk: **{s['sustain_talk']}**.", "",
               "## What went well", ""]
     for item in mi["strengths"] or []:
-        lines += [f"- {item['text']} (turn {item['turn_index']})", f"  > {item['quote']}"]
+        mi_lines += [f"- {item['text']} (turn {item['turn_index']})", f"  > {item['quote']}"]
     if not mi["strengths"]:
-        lines.append("No clear example was found this time.")
-    lines += ["", "## Things to try", ""]
+        mi_lines.append("No clear example was found this time.")
+    mi_lines += ["", "## Things to try", ""]
     for item in mi["things_to_try"] or []:
-        lines += [f"- {item['text']} (turn {item['turn_index']})", f"  > {item['quote']}"]
+        mi_lines += [f"- {item['text']} (turn {item['turn_index']})", f"  > {item['quote']}"]
         if item.get("suggestion"):
-            lines.append(f"  *Suggestion (written by the local AI model, an example only):* {item['suggestion']['text']}")
+            mi_lines.append(f"  *Suggestion (written by the local AI model, an example only):* {item['suggestion']['text']}")
     if not mi["things_to_try"]:
-        lines.append("Nothing stood out to change.")
-    lines += ["", f"_{mi['suggestions_note']}_", ""]
+        mi_lines.append("Nothing stood out to change.")
+    mi_lines += ["", f"_{mi['suggestions_note']}_", ""]
+    render_ctrs = section_renderer("ctrs", "render_md")
+    ctrs = report.get("ctrs")
+    ctrs_md = render_ctrs(ctrs) if ctrs and render_ctrs else ""
+    cbt_session = bool(ctrs_md) and not ctrs.get("off_modality")
+    # A CBT session leads with the CTRS, an MI session with MITI; the other scale comes last, marked as reference.
+    if cbt_session:
+        lines += [ctrs_md, "", "## For reference: MI figures (MITI) — this was a CBT session", ""]
+        lines += [line.replace("## ", "### ", 1) if line.startswith("## ") else line for line in mi_lines]
+    else:
+        lines += mi_lines
     client = report.get("client")
     if client:
         lines += ["## How the client responded", "", summary_words(client), ""]
@@ -61,9 +72,9 @@ def render_md(report: dict) -> str:
                 lines += [f"{title}:", ""]
                 lines += [f"- turn {m['turn_index']}: > {m['quote']}" for m in client[key]]
                 lines.append("")
-    render_ctrs = section_renderer("ctrs", "render_md")
-    if report.get("ctrs") and render_ctrs:
-        lines += [render_ctrs(report["ctrs"]), ""]
+    if ctrs_md and not cbt_session:
+        lines += ["## For reference only: CBT rating (CTRS) — this was not a CBT session", "",
+                  ctrs_md.replace("## ", "### ", 1), ""]
     flags = safety_flags_by_turn(report)
     lines += ["## Your transcript, coded", ""]
     for t in mi["turns"]:

@@ -180,6 +180,21 @@ class Database(Opening, WriteQueue, Reads):
 
     # -- closing ---------------------------------------------------------
 
+    def delete_session(self, session_id: str) -> bool:
+        """Remove a session with its turns, codes, reports and scores (and any of its writes waiting in
+        memory); True when there was something to remove."""
+        with self._lock:
+            self._check_open()
+            self._check_writable()
+            waiting = [op for op in self._pending + self._refused if op.session_id == session_id]
+            self._pending = [op for op in self._pending if op.session_id != session_id]
+            self._refused = [op for op in self._refused if op.session_id != session_id]
+            with self._transaction():
+                for table in ("turns", "turn_codes", "reports", "scores"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+                removed = self.conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+            return bool(removed or waiting)
+
     def close(self) -> None:
         """Flush what waits in memory and close the file.
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from clientsim.core.errors import ModelError
+from clientsim.models.plain import tier
 from clientsim.core.jobs import JobState
 from clientsim.settings import Settings
 from clientsim.ui.workers import Job, JobRunner
@@ -74,9 +75,10 @@ class EngineHost(QObject):
             engine.load(progress)
             self.engine, self._config = engine, config
             info = engine.info
-            # The file name is what the student chose in Settings; the GGUF's own name can be cryptic.
-            self.stateChanged.emit(READY, f"Model ready: {Path(path).stem}\n{info.summary()} · {threads} CPU threads",
-                                   -1.0)
+            # In the student's words first (speed against quality); the file details on the next line.
+            words = tier(info.n_params, info.size_bytes)
+            self.stateChanged.emit(READY, f"Model ready — {words}\n{Path(path).name} · {info.summary()} · "
+                                          f"{threads} CPU threads", -1.0)
             return engine
         except ModelError as exc:
             self.stateChanged.emit(ERROR, str(exc), -1.0)

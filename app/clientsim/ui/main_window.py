@@ -1,5 +1,5 @@
-"""The main window: navigation rail, message bar, and three pages (client
-library, session, past sessions). Owns the database, the settings, the job
+"""The main window: navigation rail, message bar, and four pages (client
+library, session, past sessions, progress). Owns the database, the settings, the job
 runner and the model host, and shuts them down in order on close."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -31,10 +31,12 @@ from clientsim.ui import window_state
 from clientsim.ui.class_view import ClassReviewWindow
 from clientsim.ui.engine_host import EngineHost
 from clientsim.ui.history_view import HistoryView
+from clientsim.ui.timefmt import human_time
 from clientsim.ui.library_view import LibraryView
 from clientsim.ui.message_bar import MessageBar
 from clientsim.ui.model_status import ModelStatus
 from clientsim.ui.packs_dialog import PacksDialog
+from clientsim.ui.progress_view import ProgressView
 from clientsim.ui.session_view import SessionView
 from clientsim.ui.session.openness_meter import OpennessMeter
 from clientsim.ui.settings_dialog import SettingsDialog
@@ -45,13 +47,25 @@ log = logging.getLogger(__name__)
 PACK_SUFFIX = ".clientsim-pack"
 
 
+def _today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
+
+
+def _file_word(text: str) -> str:
+    """A name as it can stand in a file name: letters, digits and dashes."""
+    return "-".join("".join(c if c.isalnum() else " " for c in text).split()).lower() or "student"
+
+
 def _dropped_packs(mime) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(PACK_SUFFIX)]
 
-LIBRARY, SESSION, HISTORY = 0, 1, 2
-_PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3")]
+LIBRARY, SESSION, HISTORY, PROGRESS = 0, 1, 2, 3
+_PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3"),
+          ("Progress", "progress", "Ctrl+4")]
 
 
 class MainWindow(QMainWindow):
@@ -69,7 +83,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.setWindowTitle("ClientSim — counselling practice")
         self.setWindowIcon(icon("clientsim"))
-        self.setMinimumSize(QSize(900, 600))
+        self._fit_to_screen_minimum()
         self.setAcceptDrops(True)  # a .clientsim-pack dropped on the window is installed
         self._build()
         for area in self.findChildren(QAbstractScrollArea):
@@ -79,6 +93,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         if not window_state.restore(self):
             self.resize(1240, 820)
+        self.fit_to_screen()
         self._show_startup_notices()
         self._db_notices_seen = len(self.db.notices)
         # The database adds notices while it runs (writes waiting in memory, saved again).
@@ -129,7 +144,11 @@ class MainWindow(QMainWindow):
         self.class_button.setAccessibleName("Class review")
         self.class_button.setToolTip("Instructors: open a folder of students' exported sessions, read-only")
         self.class_button.clicked.connect(self.open_class_review)
-        for button in (self.packs_button, self.class_button, self.settings_button):
+        self.help_button = QPushButton(icon("info"), "Help", rail)
+        self.help_button.setAccessibleName("Help")
+        self.help_button.setToolTip("How a session works, the styles, bands and figures, the shortcuts (F1)")
+        self.help_button.clicked.connect(self.open_help)
+        for button in (self.packs_button, self.class_button, self.settings_button, self.help_button):
             sb = QHBoxLayout()
             sb.setContentsMargins(10, 0, 10, 6)
             sb.addWidget(button)
@@ -151,7 +170,8 @@ class MainWindow(QMainWindow):
         self.session_view.controller.clientState.connect(self.openness_meter.show_state)
         self.openness_meter.setVisible(self.settings.openness_meter)
         self.history_view = HistoryView(self.db, self.stack)
-        for w in (self.library_view, self.session_view, self.history_view):
+        self.progress_view = ProgressView(self.runner, self.db.path, self.stack)
+        for w in (self.library_view, self.session_view, self.history_view, self.progress_view):
             self.stack.addWidget(w)
         rlay.addWidget(self.stack, 1)
         outer.addWidget(right, 1)
@@ -160,8 +180,9 @@ class MainWindow(QMainWindow):
         self.status_model = ModelStatus(self, compact=True)
         self.host.stateChanged.connect(self.status_model.set_state)
         self.statusBar().addWidget(self.status_model, 1)
-        self.db_label = QLabel(f"Sessions are saved on this computer ({self.db.path.name})", self)
-        self.db_label.setToolTip(str(self.db.path))
+        self.db_label = QLabel("Sessions are saved on this computer", self)
+        self.db_label.setToolTip(f"Sessions are saved on this computer, in {self.db.path}")
+        self.db_label.setMinimumWidth(1)  # gives way to the model status on a narrow window
         self.db_label.setProperty("role", "muted")
         self.statusBar().addPermanentWidget(self.db_label)
 
@@ -170,6 +191,10 @@ class MainWindow(QMainWindow):
         self.library_view.startRequested.connect(self.start_session)
         self.history_view.openRequested.connect(self.open_past_session)
         self.history_view.exportRequested.connect(self.export_past_session)
+        self.history_view.deleteRequested.connect(self.delete_past_session)
+        self.progress_view.openRequested.connect(self.open_past_session)
+        self.progress_view.exportCsvRequested.connect(self.export_scores_csv)
+        self.progress_view.portfolioRequested.connect(self.export_portfolio)
         sv = self.session_view
         sv.notice.connect(lambda kind, text, key: self.message_bar.show_message(
             text, kind, key=key or None, action=self._action_for(key, text)))
@@ -180,11 +205,50 @@ class MainWindow(QMainWindow):
         sv.againRequested.connect(self._practise_again)
         self.host.stateChanged.connect(self._model_state)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not getattr(self, "_fitted_once", False):
+            self._fitted_once = True
+            self.fit_to_screen()
+            QTimer.singleShot(0, self.fit_to_screen)  # again once the frame (title bar, borders) is known
+
+    def _available(self):
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def _fit_to_screen_minimum(self) -> None:
+        """Usable down to 1024x640 (and 900x600 at the default font); never larger than the screen."""
+        avail = self._available()
+        w, h = 900, 600
+        if avail is not None:
+            w, h = min(w, avail.width()), min(h, avail.height())
+        self.setMinimumSize(QSize(w, h))
+
+    def fit_to_screen(self) -> None:
+        """Open within the available screen: shrink to it, and move back onto it if restored off it."""
+        avail = self._available()
+        if avail is None:
+            return
+        w, h = min(self.width(), avail.width()), min(self.height(), avail.height())
+        # the frame (title bar, borders) also has to fit
+        frame_w = max(0, self.frameGeometry().width() - self.geometry().width())
+        frame_h = max(0, self.frameGeometry().height() - self.geometry().height())
+        w, h = min(w, avail.width() - frame_w), min(h, avail.height() - frame_h)
+        self.setMinimumSize(min(self.minimumWidth(), w), min(self.minimumHeight(), h))
+        self.resize(w, h)
+        x = min(max(self.x(), avail.left()), avail.right() - self.frameGeometry().width() + 1)
+        y = min(max(self.y(), avail.top()), avail.bottom() - self.frameGeometry().height() + 1)
+        self.move(max(x, avail.left()), max(y, avail.top()))
+
     def _fit_rail(self) -> None:
-        """The rail grows with the font size so no section name is cut off."""
-        fm = QFontMetrics(QApplication.font())
-        self.rail.setFixedWidth(max(200, fm.horizontalAdvance("Past sessions") + 96))
-        side = max(20, fm.height())
+        """The rail grows with the font size so no section name is cut off (the selected one is bold)."""
+        font = QApplication.font()
+        font.setWeight(QFont.DemiBold)
+        fm = QFontMetrics(font)
+        side = max(20, QFontMetrics(QApplication.font()).height())
+        widest = max(fm.horizontalAdvance(name) for name, _i, _k in _PAGES)
+        # item padding 2x14, margins 2x8 (clientsim.qss), icon and its gap, the frame
+        self.rail.setFixedWidth(max(200, widest + side + 28 + 16 + 12 + 12))
         self.nav.setIconSize(QSize(side, side))
 
     def _shortcuts(self) -> None:
@@ -203,6 +267,7 @@ class MainWindow(QMainWindow):
         for i, (_n, _i, keys) in enumerate(_PAGES):
             sc(keys, lambda i=i: self.show_page(i), f"page{i}")
         sc(QKeySequence.Quit, self.close, "quit")
+        sc(QKeySequence.HelpContents, self.open_help, "help")
 
     # ------------------------------------------------------------------ notices
     def _show_startup_notices(self) -> None:
@@ -255,6 +320,9 @@ class MainWindow(QMainWindow):
         if index == HISTORY:
             self.history_view.refresh()
             self.history_view.tree.setFocus(Qt.OtherFocusReason)
+        elif index == PROGRESS:
+            self.progress_view.refresh()
+            self.progress_view.persona.setFocus(Qt.OtherFocusReason)
         elif index == SESSION and self.session_view.is_active():
             self.session_view.input.setFocus(Qt.OtherFocusReason)
         elif index == LIBRARY:
@@ -329,7 +397,7 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(f"The session could not be exported: {exc}", "error")
             return None
         if path is None:
-            start = str(Path.home() / suggested_file_name(data))
+            start = str(window_state.last_folder("exports") / suggested_file_name(data))
             path, _ = QFileDialog.getSaveFileName(self, "Export the session for your instructor", start,
                                                   "ClientSim sessions (*.json)")
             if not path:
@@ -341,9 +409,115 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(f"Could not write {target}: {exc.strerror or exc}. Try another folder.",
                                           "error")
             return None
+        window_state.remember_folder("exports", target)
         who = f" with your name ({self.settings.student_name})" if self.settings.student_name else \
             " without a name (set yours in Settings, Ctrl+,)"
         self.message_bar.show_message(f"Exported to {target}{who}.", "info")
+        return target
+
+    # ------------------------------------------------------------------ deleting, progress exports
+    def delete_past_session(self, session_id: str, confirm: bool = True) -> bool:
+        """Delete a past session (transcript, codes, review, scores) after the student confirms."""
+        from PySide6.QtWidgets import QMessageBox
+
+        sv = self.session_view
+        shown = sv.has_session() and getattr(sv.session, "id", None) == session_id
+        if shown and sv.is_active():
+            self.message_bar.show_message("This session is still in progress. End it (Ctrl+E) before deleting "
+                                          "it.", "info", key="delete")
+            return False
+        info = self.db.get_session(session_id) or {}
+        if confirm:
+            who = info.get("persona_name") or "this client"
+            when = human_time(info.get("started_at"))
+            answer = QMessageBox.question(
+                self, "Delete this session?",
+                f"Delete your session with {who} from {when}?\n\nIts transcript, codes, review and scores are "
+                "removed from this computer. This cannot be undone. (A copy you exported for your "
+                "instructor is not touched.)",
+                QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer != QMessageBox.Yes:
+                return False
+        if shown:
+            sv.close_session()
+        try:
+            removed = self.db.delete_session(session_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the student
+            self.message_bar.show_message(f"The session could not be deleted: {exc}", "error", key="delete")
+            return False
+        self.history_view.refresh()
+        if self.stack.currentIndex() == PROGRESS:
+            self.progress_view.refresh()
+        if removed:
+            self.message_bar.show_message(f"Deleted the session with {info.get('persona_name') or 'the client'} "
+                                          f"from {human_time(info.get('started_at'))}.", "info", key="delete")
+        return removed
+
+    def _save_path(self, kind: str, title: str, name: str, filters: str, suffix: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        start = str(window_state.last_folder(kind) / name)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        if not path:
+            return None
+        return Path(path if path.lower().endswith(suffix) else f"{path}{suffix}")
+
+    def export_scores_csv(self, path: str | Path | None = None) -> Path | None:
+        """Every stored score of every session, one row per session (the progress page's rows)."""
+        from clientsim.progress import write_scores_csv
+
+        rows = [r for r in self.progress_view.rows if r.values]
+        if not rows:
+            self.message_bar.show_message("There are no scores to export yet: they are stored when a session's "
+                                          "review is made.", "info", key="export")
+            return None
+        target = Path(path) if path else self._save_path(
+            "exports", "Export every score as CSV", f"clientsim-scores-{_today()}.csv", "CSV files (*.csv)", ".csv")
+        if target is None:
+            return None
+        try:
+            write_scores_csv(rows, target)
+        except OSError as exc:
+            self.message_bar.show_message(f"The scores could not be saved to {target}: {exc.strerror or exc}.",
+                                          "error", key="export")
+            return None
+        window_state.remember_folder("exports", target)
+        self.message_bar.show_message(f"Saved the scores of {len(rows)} sessions to {target}.", "info", key="export")
+        return target
+
+    def export_portfolio(self, path: str | Path | None = None, session_ids: list[str] | None = None) -> Path | None:
+        """The progress charts plus the chosen sessions' reviews, as one PDF for supervision."""
+        from PySide6.QtWidgets import QDialog
+
+        from clientsim.ui.portfolio import PortfolioDialog, write_portfolio
+
+        pv = self.progress_view
+        shown = pv.filtered()
+        if session_ids is None:
+            dialog = PortfolioDialog(shown, self)
+            if dialog.exec() != QDialog.Accepted:
+                return None
+            session_ids = dialog.chosen()
+        who = self.settings.student_name
+        name = "portfolio" + (f"-{_file_word(who)}" if who else "") + f"-{_today()}.pdf"
+        target = Path(path) if path else self._save_path("exports", "Save the portfolio", name,
+                                                         "PDF files (*.pdf)", ".pdf")
+        if target is None:
+            return None
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            reports = [r for r in (self.db.get_report(sid, "full") for sid in session_ids) if r]
+            charts = [(p.chart.title, p.image()) for p in pv.panels.values() if p.chart.key in pv.visible_charts()]
+            write_portfolio(target, charts, reports, who, pv.filter_words())
+        except Exception as exc:  # noqa: BLE001 - shown to the student
+            self.message_bar.show_message(f"The portfolio could not be saved to {target}: {exc}", "error",
+                                          key="export")
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        window_state.remember_folder("exports", target)
+        self.message_bar.show_message(f"Saved the portfolio ({len(charts)} charts, {len(reports)} reviews) to "
+                                      f"{target}.", "info", key="export")
         return target
 
     # ------------------------------------------------------------------ packs, class review
@@ -394,6 +568,16 @@ class MainWindow(QMainWindow):
             return super().dropEvent(event)
         event.acceptProposedAction()
         self.open_packs().install_file(packs[0])
+
+    def open_help(self):
+        from clientsim.ui.help_view import HelpDialog
+
+        if getattr(self, "help_dialog", None) is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.fit_to(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
 
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self)

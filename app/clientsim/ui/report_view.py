@@ -1,14 +1,26 @@
 """The feedback report inside the app: the HTML report in a QTextBrowser,
-with "Save as HTML…" and "Save as PDF…"."""
+with "Save as HTML…" and "Save as PDF…". Saving suggests a readable name
+(client and date), opens in the folder used last time, and says where the file went."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clientsim.judge import report as report_mod
+from clientsim.ui import window_state
 
 
 class ReportView(QWidget):
@@ -28,7 +40,13 @@ class ReportView(QWidget):
         self.browser.setMinimumHeight(320)
         lay.addWidget(self.browser, 1)
         row = QHBoxLayout()
-        row.addStretch(1)
+        self.saved_label = QLabel(self)
+        self.saved_label.setProperty("role", "muted")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextFormat(Qt.RichText)
+        self.saved_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.saved_label.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        row.addWidget(self.saved_label, 1)
         self.save_html_button = QPushButton("Save as HTML…", self)
         self.save_html_button.setAccessibleName("Save the feedback report as an HTML file")
         self.save_html_button.clicked.connect(lambda: self._save("html"))
@@ -54,8 +72,12 @@ class ReportView(QWidget):
             self.browser.scrollToAnchor(url.fragment())
 
     def suggested_name(self, fmt: str) -> str:
-        sid = (self.report or {}).get("session_id") or "session"
-        return f"feedback-{str(sid)[:12]}.{fmt}"
+        """'feedback-maria-lopez-2026-12-02.html': the client and the day, not an id."""
+        report = self.report or {}
+        who = ((report.get("persona") or {}).get("name") or "session").split("(")[0]
+        word = "-".join("".join(c if c.isalnum() else " " for c in who).split()).lower() or "session"
+        day = str(report.get("created_at") or "")[:10]
+        return f"feedback-{word}{'-' + day if day else ''}.{fmt}"
 
     def save_to(self, path: str | Path, fmt: str) -> Path:
         """Write the report (used by the buttons; callable from tests)."""
@@ -66,7 +88,8 @@ class ReportView(QWidget):
     def _save(self, fmt: str) -> None:
         title = "Save feedback report as HTML" if fmt == "html" else "Save feedback report as PDF"
         filt = "HTML files (*.html)" if fmt == "html" else "PDF files (*.pdf)"
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / self.suggested_name(fmt)), filt)
+        start = window_state.last_folder("reports") / self.suggested_name(fmt)
+        path, _ = QFileDialog.getSaveFileName(self, title, str(start), filt)
         if not path:
             return
         if not path.lower().endswith("." + fmt):
@@ -76,7 +99,13 @@ class ReportView(QWidget):
         except Exception as exc:  # noqa: BLE001 - the user must see why
             QMessageBox.warning(self, "Could not save the report", f"{exc}\n\nTry another folder.")
             return
+        window_state.remember_folder("reports", written)
+        self.show_saved(written)
         self.saved.emit(str(written))
+
+    def show_saved(self, path: Path) -> None:
+        folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
+        self.saved_label.setText(f"Saved to {_escape(str(path))} · <a href=\"{folder}\">open the folder</a>")
 
 
 def _for_screen(html: str) -> str:
@@ -87,3 +116,7 @@ def _for_screen(html: str) -> str:
 
     html = html.replace("max-width: 60em; margin: 1em auto; padding: 0 1em;", "margin: 0; padding: 0;")
     return re.sub(r"(h1 \{ font-size: )[0-9.]+pt", r"\g<1>13pt", html).replace("h2 { font-size: 12.5pt", "h2 { font-size: 11.5pt")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

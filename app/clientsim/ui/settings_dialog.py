@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,10 +22,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from clientsim.models.plain import details, plain_labels
 from clientsim.settings import (
     FONT_SIZE_RANGE,
     SEND_MODES,
@@ -90,23 +93,38 @@ class SettingsDialog(QDialog):
         self.model = QComboBox(general)
         self.model.setAccessibleName("Client model")
         entries, default = _models()
-        default_name = default.name if default else "none installed"
-        self.model.addItem(f"Default ({default_name})", None)
-        for e in entries:
-            label = f"{e.path.name} — {e.summary()}"
-            if not e.usable:
-                label += " (unusable)"
+        self._details: dict[str | None, str] = {}
+        default_entry = next((e for e in entries if default and e.path == default), None)
+        default_words = plain_labels([default_entry])[0] if default_entry else "none installed"
+        self.model.addItem(f"Recommended — {default_words}", None)
+        self._details[None] = details(default_entry) if default_entry else "No model is installed: run " \
+            "`clientsim models fetch`."
+        for e, label in zip(entries, plain_labels(entries)):
             self.model.addItem(label, str(e.path))
-            self.model.setItemData(self.model.count() - 1, e.problem or str(e.path), Qt.ToolTipRole)
+            self.model.setItemData(self.model.count() - 1, details(e), Qt.ToolTipRole)
+            self._details[str(e.path)] = details(e)
         if settings.model_path and self.model.findData(settings.model_path) < 0:
-            self.model.addItem(f"{settings.model_path} (not found)", settings.model_path)
+            self.model.addItem(f"{Path(settings.model_path).name} (not found)", settings.model_path)
+            self._details[settings.model_path] = f"{settings.model_path} was not found."
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model_path)))
         form.addRow("&Model:", self.model)
-        hint = QLabel("Any .gguf file in the models folders is listed. Run `clientsim models list` for details.",
-                      general)
-        hint.setProperty("role", "muted")
-        hint.setWordWrap(True)
-        form.addRow("", hint)
+        # File details are folded away: most students only choose between faster and better.
+        self.details_button = QToolButton(general)
+        self.details_button.setText("File details")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.RightArrow)
+        self.details_button.setAccessibleName("Show the model file details")
+        self.model_details = QLabel(general)
+        self.model_details.setProperty("role", "muted")
+        self.model_details.setWordWrap(True)
+        self.model_details.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.model_details.hide()
+        self.details_button.toggled.connect(self._toggle_details)
+        self.model.currentIndexChanged.connect(self._show_details)
+        self._show_details()
+        form.addRow("", self.details_button)
+        form.addRow("", self.model_details)
 
         self.threads = QSpinBox(general)
         self.threads.setAccessibleName("CPU threads")
@@ -191,6 +209,14 @@ class SettingsDialog(QDialog):
             box.addItem(f"{current} (not connected)", current)
         box.setCurrentIndex(max(0, box.findData(current)))
         return box
+
+    def _toggle_details(self, shown: bool) -> None:
+        self.details_button.setArrowType(Qt.DownArrow if shown else Qt.RightArrow)
+        self.model_details.setVisible(shown)
+
+    def _show_details(self) -> None:
+        self.model_details.setText(self._details.get(self.model.currentData(), "") + "\nAny .gguf file in the "
+                                   "models folders is listed; `clientsim models list` tells more.")
 
     def result_settings(self) -> Settings:
         """The settings as edited (a new object; the original is untouched)."""

@@ -50,3 +50,32 @@ def clock(iso: str | None) -> str:
         return datetime.now().strftime("%H:%M")
     when = parse_iso(iso)
     return when.astimezone().strftime("%H:%M") if when else ""
+
+
+def human_time(iso: str | None, now: datetime | None = None) -> str:
+    """'today 14:05', 'yesterday 09:12', 'Tue 1 Dec 14:05' (this week), '2 Dec 2025 14:05'."""
+    if not iso:
+        return "?"
+    when = parse_iso(iso)
+    if when is None:
+        return iso
+    when = when.astimezone()
+    now = now or datetime.now().astimezone()
+    at = when.strftime("%H:%M")
+    days = (now.date() - when.date()).days
+    if days == 0:
+        return f"today {at}"
+    if days == 1:
+        return f"yesterday {at}"
+    if 1 < days < 7:
+        return f"{when:%a} {when.day} {when:%b} {at}"
+    return f"{when.day} {when:%b %Y} {at}"
+
+
+def minutes(start: str | None, end: str | None) -> str:
+    """'under a minute', '12 min': how long a past session lasted ('' when unknown)."""
+    seconds = duration(start, end)
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    return "under a minute" if seconds < 60 else f"{seconds // 60} min"

@@ -6,6 +6,8 @@ Stored with QSettings (INI) in ``window-state.ini`` in the config folder, so
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
 
@@ -34,4 +36,19 @@ def save(window: QMainWindow) -> None:
     s = _store()
     s.setValue("main/geometry", window.saveGeometry())
     s.setValue("main/state", window.saveState())
+    s.sync()
+
+
+def last_folder(kind: str, default: Path | None = None) -> Path:
+    """The folder the student last saved a `kind` of file to (reports, exports), else `default` or home."""
+    value = _store().value(f"folders/{kind}")
+    folder = Path(value) if isinstance(value, str) and value else None
+    if folder is not None and folder.is_dir():
+        return folder
+    return default or Path.home()
+
+
+def remember_folder(kind: str, file_path: Path | str) -> None:
+    s = _store()
+    s.setValue(f"folders/{kind}", str(Path(file_path).parent))
     s.sync()
