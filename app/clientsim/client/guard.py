@@ -105,7 +105,7 @@ def own_words_pattern(persona_text: str) -> re.Pattern | None:
 
 # A move note leaking from the prompt (client/state/moves.py writes them)
 _CUE = re.compile(r"\(?\b[A-Z][a-z]+ (?:opens up a little|defends things as they are|feels judged or pushed|answers plainly"
-                  r"|decides to tell, hesitantly|is not ready to talk about|says no, nothing like that|starts to wonder if|still believes \"|answers:)")
+                  r"|decides to tell, hesitantly|is not ready to talk about|says no, nothing like that|starts to wonder if|still believes \"|answers in these words|answers:)")
 
 _CODE = re.compile(r"```|`[^`\n]{1,40}\(\)`|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
 _LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)

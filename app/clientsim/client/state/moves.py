@@ -62,7 +62,7 @@ class Move:
         if self.kind == "deny":
             return f"({first} says no, nothing like that, and changes the subject.)"
         if self.kind == "answer":
-            return f"({first} answers: {d}.)"
+            return f"({first} answers in these words: {d}.)"
         return f"({first} answers plainly.)"
 
 
@@ -123,10 +123,11 @@ def choose(state: ClientState, signal: TurnSignal, profile: StateProfile, rng: r
         for name, item in asked[:2]:
             report = self_report[name]
             score = questionnaires.item_scores(name, report.total, report.items)[item.number - 1]
-            answers.append(f"{questionnaires.answer_words(name, item, score)} ({item.about})")
+            answers.append(f"\"{questionnaires.answer_words(name, item, score)}\"" +
+                           (f" for {item.about}" if len(asked) > 1 else ""))
         return Move("answer", "; ".join(answers), items=tuple(f"{name} {item.number}" for name, item in asked[:2]))
     if profile.kind == "CBT" and signal.belief_rating:
-        return Move("answer", f"about {int(round(state.belief / 5) * 5)}% (how much they believe \"{profile.automatic_thought}\")")
+        return Move("answer", f"\"about {int(round(state.belief / 5) * 5)}%\"")
     # a held-back fact asked about once trust is earned: told; very high trust may bring one out unasked
     if asked_held:
         return Move("disclose", asked_held[0].fact)
