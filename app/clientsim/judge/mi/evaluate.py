@@ -115,3 +115,57 @@ def scores(sessions: list[Session], codes: dict[str, list[dict]]) -> dict:
         "reflection_simple_complex_accuracy": float(np.mean(np.array(yr) == np.array(pr))) if yr else None,
         "reflection_n": len(yr),
     }
+
+
+def practice_scores(sessions: list[dict], coder: MiCoder) -> dict:
+    """The shipped coder on MITI-coded practice sessions (``judge.validation.load_mi_session`` shape).
+
+    Figures on the counsellor lines: family macro-F1 (family of the MITI code, as codes.CODES groups them),
+    fine-code accuracy, accuracy per code (the share of lines of that code coded so), a confusion matrix of the
+    12 codes, and the majority baselines (every line given the commonest code / family). A line also counts as
+    "right in main or secondary" when the expert's code is the coder's main code or one of its others.
+    """
+    from clientsim.judge.mi.codes import CODES, FAMILIES, family_of
+
+    y, p, y_any = [], [], []
+    yt, pt = [], []
+    for s in sessions:
+        turns = [{"speaker": t["speaker"], "text": t["text"]} for t in s["turns"]]
+        rows = coder.code_session(turns)
+        for t, r in zip(s["turns"], rows):
+            if t["speaker"] == "counsellor":
+                y.append(t["code"])
+                p.append(r["code"])
+                y_any.append(t["code"] in (r["code"], *r.get("others", [])))
+            else:
+                yt.append(t["talk_type"])
+                pt.append(r["talk_type"])
+    labels = list(CODES)
+    yf, pf = [family_of(c) for c in y], [family_of(c) for c in p]
+    maj_code = max(set(y), key=y.count) if y else "other"
+    maj_fam = max(set(yf), key=yf.count) if yf else "other"
+    per_code = {c: {"n": y.count(c), "right": sum(a == b == c for a, b in zip(y, p))} for c in labels}
+    talk_labels = list(TALK_ORDER)
+    maj_talk = max(set(yt), key=yt.count) if yt else "neutral"
+    return {
+        "n": len(y),
+        "family_macro_f1": float(f1_score(yf, pf, average="macro", labels=list(FAMILIES))),
+        "family_per_class_f1": dict(zip(FAMILIES, map(float, f1_score(yf, pf, average=None, labels=list(FAMILIES))))),
+        "family_accuracy": float(np.mean(np.array(yf) == np.array(pf))) if y else 0.0,
+        "family_majority": maj_fam,
+        "family_majority_macro_f1": float(f1_score(yf, [maj_fam] * len(yf), average="macro", labels=list(FAMILIES))),
+        "family_majority_accuracy": yf.count(maj_fam) / max(1, len(yf)),
+        "family_confusion": {"labels": list(FAMILIES),
+                             "rows_true_cols_pred": confusion_matrix(yf, pf, labels=list(FAMILIES)).tolist()},
+        "code_accuracy": float(np.mean(np.array(y) == np.array(p))) if y else 0.0,
+        "code_accuracy_main_or_others": float(np.mean(y_any)) if y else 0.0,
+        "code_majority": maj_code,
+        "code_majority_accuracy": y.count(maj_code) / max(1, len(y)),
+        "code_macro_f1": float(f1_score(y, p, average="macro", labels=sorted(set(y)))),
+        "per_code": per_code,
+        "confusion": {"labels": labels, "rows_true_cols_pred": confusion_matrix(y, p, labels=labels).tolist()},
+        "talk_type_n": len(yt),
+        "talk_type_macro_f1": float(f1_score(yt, pt, average="macro", labels=talk_labels)) if yt else None,
+        "talk_type_accuracy": float(np.mean(np.array(yt) == np.array(pt))) if yt else None,
+        "talk_type_majority_accuracy": yt.count(maj_talk) / max(1, len(yt)),
+    }
