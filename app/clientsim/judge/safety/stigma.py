@@ -27,7 +27,7 @@ _LABEL = compile_all([
     r"\b(typical|such a) borderline\b", r"\bonce an (addict|alcoholic)\b",
 ])
 _MORALISING = compile_all([
-    r"\bsnap out of it\b", r"\ball in your head\b", r"\b(sign of |just )weak(ness)?\b", r"\breal (men|women) don'?t\b",
+    r"\bsnap out of it\b", r"\ball in your head\b", r"\b(sign of |just )weak(ness)?\b", r"\breal (men|women|man|woman|boys|girls)\b.{0,15}\b(don'?t|do not|never|wouldn'?t|can'?t)\b", r"\b(boys|men|lads) (don'?t|do not) (cry|get depressed|need help)\b",
     r"\b(toughen|man) (you )?up\b", r"\battention[- ]seek(ing|er)\b", r"\bjust being (dramatic|lazy|silly|hysterical)\b",
     r"\byou don'?t look (depressed|anxious|ill|sick)\b", r"\bcommit(s|ted|ting)? suicide\b",
     r"\b(depression|anxiety|mental illness|it)\b[^.?!]{0,30}\bweak(ness)?\b",
