@@ -169,3 +169,58 @@ def practice_scores(sessions: list[dict], coder: MiCoder) -> dict:
         "talk_type_accuracy": float(np.mean(np.array(yt) == np.array(pt))) if yt else None,
         "talk_type_majority_accuracy": yt.count(maj_talk) / max(1, len(yt)),
     }
+
+
+# Variants of the session-quality score the band CV chooses among, inside each training fold only.
+BAND_VARIANTS = tuple({"C": c, "class_weight": cw} for cw in (None, "balanced") for c in (1.0, 10.0, 100.0))
+
+
+def _band_right(m: dict, quality: str) -> bool:
+    return (m["band"] != "below fair") if quality == "high" else (m["band"] == "below fair")
+
+
+def band_cv(sessions: list[Session], codes: dict[str, list[dict]], *, seeds=range(5), folds: int = 5,
+            inner_folds: int = 3, log=print) -> dict:
+    """Band accuracy under cross-validation repeated over seeds, with the variant of the quality score (C, class
+    weight) chosen by an inner CV on each training fold only, never on the sessions it is measured on.
+
+    codes: out-of-fold coder codes (from cross_validate). Only the session-quality fit and the variant choice are
+    redone per seed; the coder is not retrained (its codes for a session come from a coder that never saw that
+    session, but may have seen other sessions of the band's test fold: stated in the bench output).
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    turns = {s.transcript_id: session_turns(s) for s in sessions}
+    rows = {s.transcript_id: session_metrics(turns[s.transcript_id], codes[s.transcript_id]) for s in sessions}
+    q = np.array([s.quality for s in sessions])
+    ids = [s.transcript_id for s in sessions]
+
+    def fit_on(idx, variant, seed):
+        return ratings.fit([rows[ids[i]] for i in idx], [q[i] == "high" for i in idx], seed=seed, **variant)
+
+    def accuracy(idx, w):
+        return float(np.mean([_band_right(session_metrics(turns[ids[i]], codes[ids[i]], w), q[i]) for i in idx]))
+
+    per_seed, chosen = [], []
+    for seed in seeds:
+        outer = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        right = 0
+        for tr, te in outer.split(np.zeros(len(ids)), q):
+            inner = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed)
+            scores_v = []
+            for v in BAND_VARIANTS:
+                accs = [accuracy(tr[ite], fit_on(tr[itr], v, seed)) for itr, ite in inner.split(np.zeros(len(tr)), q[tr])]
+                scores_v.append(float(np.mean(accs)))
+            best = BAND_VARIANTS[int(np.argmax(scores_v))]
+            chosen.append(best)
+            w = fit_on(tr, best, seed)
+            right += accuracy(te, w) * len(te)
+        per_seed.append(right / len(ids))
+        log(f"band CV seed {seed}: {per_seed[-1]:.3f}")
+    majority = max(np.mean(q == "high"), np.mean(q == "low"))
+    from collections import Counter
+
+    picks = Counter(f"C={v['C']:g}, class weight {v['class_weight'] or 'none'}" for v in chosen)
+    return {"per_seed": per_seed, "mean": float(np.mean(per_seed)), "sd": float(np.std(per_seed)),
+            "min": float(np.min(per_seed)), "max": float(np.max(per_seed)), "folds": folds,
+            "majority_baseline": float(majority), "variants_chosen": dict(picks), "n": len(ids)}
