@@ -113,6 +113,8 @@ def code_counsellor(text: str, probs: dict, *, permission: bool) -> dict:
     permission = permission or "permission" in found
     qform = rules.question_form(text)
     asks = qform in ("open", "closed")
+    # a question typed without a question mark: the AnnoMI-trained model reads punctuation, students leave it out
+    unmarked_question = asks and "?" not in text and not text.rstrip().endswith("-")  # "-": speech cut off
     code, psub = _fine_code(family, probs, found, permission)
     confidence = pfam * psub
     others: list[str] = []
@@ -145,7 +147,7 @@ def code_counsellor(text: str, probs: dict, *, permission: bool) -> dict:
         demote("seeking_collaboration")
     elif "agenda_info" in student and not asks:
         demote("giving_information")
-    elif asks and code not in ("open_question", "closed_question"):
+    elif unmarked_question and code not in ("open_question", "closed_question"):
         # a question by its words, typed without a question mark or read as a reflection by the AnnoMI model
         demote("open_question" if qform == "open" else "closed_question")
     elif asks and code in ("open_question", "closed_question") and code != f"{qform}_question":

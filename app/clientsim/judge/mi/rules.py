@@ -193,14 +193,14 @@ CONFRONT_MORE = _rx(
 
 # A suggestion put as a question is still advice (MITI Persuade, or with permission when the client's say is in it).
 SUGGEST = _rx(
-    r"\bwhy (don'?t|not) you (just )?(try|stop|cut|go|start|get|talk|tell|quit|delete|give|put)\b",
+    r"\bwhy (don'?t you|not) (just )?(try|stop|cut|quit|delete|give up|get rid|throw|call|join|sign up|switch|swap)\b",
     r"^\s*(how|what) about (you |trying |cutting |stopping |starting |going |setting |next )",
     r"\bhave you (tried|thought about|considered) (just )?\w+ing\b",
     r"\b(the )?(only|best) (way|thing) (is|to)\b",
     r"\b(it'?s|its|that'?s|thats|is) the only (way|option|answer|thing that works)\b",
     r"^\s*(\w+,? )?you (could|might|may want to|might want to) (try|consider|think about|look at|use|get|start|cut|switch|swap|set)\b",
-    r"\b(would|could) you (be willing to|be up for|consider|think about) (try|trying|do|doing|cut|cutting|stop|stopping|"
-    r"go|going|start|starting|set|setting|stay|staying)\b",
+    r"^\s*(\w+,? )?(would|could) you (be willing to|be up for|consider) (try|trying|cut|cutting|stop|stopping|"
+    r"start|starting|set|setting|stay|staying)\b",
     r"\bif you (don'?t|do not|keep|carry on|continue)\b.{0,40}\byou('ll| will| could| might| are going to|'re going to)\b",
 )
 
@@ -252,9 +252,12 @@ AGENDA_INFO = _rx(
     r"\b(the )?(target|guideline|recommended|normal range|limit) (is|for|of)\b",
 )
 
-_Q_OPEN_START = re.compile(r"^\s*(and |but |so |ok(ay)?,? |right,? |well,? )*(what|how|why|tell me|describe|in what way|talk me through|"
-                           r"wh(ich|ere|o)(?! (is|are|was|were) (it|that|you)\b))\b", re.I)
-_Q_CLOSED_WH = re.compile(r"^\s*(and |but |so |ok(ay)?,? )*(how (many|much|often|long|old|far)|what (time|day|age|year|number)|when|"
+_Q_OPEN_START = re.compile(r"^\s*(and |but |so |ok(ay)?,? |right,? |well,? )*(what(?! (i|you|we|she|he|they)('m|'re| am| are| hear| heard|"
+                           r" said| mean| want|'ve| have| were| was|'d)\b)|how(?! (much|hard|difficult|important) (it|that|this)\b| about (we|us|you)\b)|"
+                           r"why|tell me|describe|in what way|talk me through|wh(ere|o)(?! (is|are|was|were) (it|that|you)\b))\b",
+                           re.I)
+_Q_CLOSED_WH = re.compile(r"^\s*(and |but |so |ok(ay)?,? )*(how (many|much|often|long|old|far)|what (time|day|age|year|number)|"
+                          r"when (did|do|does|is|are|was|were|will|would|can|could|should|have|has)|"
                           r"on a scale|out of (10|ten|100)|from 0)\b|\b(on a scale|out of (10|ten|100)|(0|1|zero|one) to (10|ten|100))\b",
                           re.I)
 _Q_AUX_START = re.compile(r"^\s*(and |but |so |ok(ay)?,? |right,? )*(do|does|did|is|are|was|were|have|has|had|can|could|would|will|"
@@ -281,6 +284,20 @@ def question_form(text: str) -> str | None:
     return None
 
 
+_REPORTING = re.compile(r"\b(reckon|feel|feeling|think|thought|said|say|mentioned|sounds|seems|believe|worry|worried|"
+                        r"hear|heard|told)\b", re.I)
+
+
+def suggestion(text: str) -> bool:
+    """Advice or a warning put as a suggestion or question, in the counsellor's own voice (not a reflection of
+    the client's reasoning: "so if you don't have a job you reckon you'll ..." is not a warning)."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        m = SUGGEST.search(sentence)
+        if m and not _REPORTING.search(sentence):
+            return True
+    return False
+
+
 def detect_student(text: str) -> set[str]:
     """Student-typing moves found in the line (see the patterns above)."""
     found = set()
@@ -288,7 +305,7 @@ def detect_student(text: str) -> set[str]:
         found.add("reassure")
     if CONFRONT_MORE.search(text):
         found.add("confront")
-    if SUGGEST.search(text):
+    if suggestion(text):
         found.add("suggest")
     if COLLAB_STRONG.search(last_sentence(text)) or COLLAB_STRONG.search(text) and question_form(text):
         found.add("collab_strong")
