@@ -11,6 +11,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The safety review's second stage loads a sentence encoder (torch, ~20 s): off by default in tests, on in the
+# tests that are about it (test_safety_semantic.py passes semantic=True).
+os.environ.setdefault("CLIENTSIM_SAFETY_SEMANTIC", "0")
 
 import pytest  # noqa: E402
 
@@ -34,10 +37,35 @@ def clientsim_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+def in_ci() -> bool:
+    """CI=true (or 1/yes): a missing set-up step must turn the suite red, not green."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def need(ok: bool, what: str) -> None:
+    """Skip the test when `what` is missing on a developer's machine; fail it in CI (env CI=true)."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{what} is missing, and CI=true: in CI this is a set-up error, not a skip", pytrace=False)
+    pytest.skip(f"{what} is missing")
+
+
+def need_annomi() -> None:
+    from clientsim.judge.mi.data import annomi_dir
+
+    need((annomi_dir() / "AnnoMI-simple.csv").exists() and (annomi_dir() / "AnnoMI-full.csv").exists(),
+         f"AnnoMI (../shared/data/annomi or CLIENTSIM_ANNOMI_DIR; looked in {annomi_dir()})")
+
+
+@pytest.fixture
+def annomi_present() -> None:
+    need_annomi()
+
+
 def _model(name: str) -> Path:
     path = MODELS_DIR / name
-    if not path.is_file():
-        pytest.skip(f"model {path} is absent; run `clientsim models fetch` to get it")
+    need(path.is_file(), f"model {path} (run `clientsim models fetch` to get it)")
     return path
 
 

@@ -12,7 +12,7 @@ from clientsim.judge.ctrs.session_view import SessionView
 
 
 def _doc(doc_id: str) -> dict:
-    return next(d for d in load_graded("tuning") + load_graded("heldout") if d["id"] == doc_id)
+    return next(d for d in load_graded("tuning") + load_graded("tuning-b") if d["id"] == doc_id)
 
 
 def _session(*counsellor_and_client, modality=("CBT",), status="ended") -> dict:
@@ -61,8 +61,32 @@ def test_short_session_is_not_enough_to_rate_not_zero():
     s = rate(_session(("counsellor", "Hi, how are you?"), ("client", "Fine.")))
     assert s["status"] == "not_enough_to_rate" and s["total"] is None and s["competent"] is None
     assert all(i["score"] is None and i["status"] == "not_enough" for i in s["items"])
-    assert all("not enough to rate" in i["rationale"].lower() for i in s["items"])
-    assert "too short" in render_md(s)
+    assert all(i["rationale"] == "Not rated: the session is too short (see above)." for i in s["items"])
+    # the plain-words message says what is missing and only that
+    assert s["message"] in s["notes"]
+    assert "at least 6 things said by the counsellor (this session has 1)" in s["message"]
+    assert "at least 80 words in all (this session has only 5)" in s["message"]
+    assert "Not enough to rate on the CTRS yet" in render_md(s)
+
+
+def test_not_enough_message_names_only_what_is_missing():
+    from clientsim.judge.ctrs.rater import not_enough_message
+
+    msg = not_enough_message(3, 201)
+    assert "things said by the counsellor (this session has 3)" in msg
+    assert "201" not in msg and "words" not in msg
+
+
+def test_modality_string_is_one_modality_not_letters():
+    from clientsim.judge.ctrs.rater import modality_of
+
+    assert modality_of({"modality": "CBT"}) == ["CBT"]
+    assert modality_of({"modality": "cbt, MI"}) == ["CBT", "MI"]
+    assert modality_of({"modality": ["CBT"]}) == ["CBT"]
+    assert modality_of({}) == []
+    long = _session(*(FILLER * 3))
+    long["persona"]["modality"] = "CBT"
+    assert rate(long, use_model=False)["off_modality"] is False
 
 
 def test_non_cbt_persona_is_rated_but_marked_off_modality():

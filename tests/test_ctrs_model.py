@@ -35,8 +35,9 @@ def smol_engine():
     from tests.conftest import MODELS_DIR, SMOLLM_FILE
 
     path = MODELS_DIR / SMOLLM_FILE
-    if not path.is_file():
-        pytest.skip("SmolLM2 model absent")
+    from tests.conftest import need
+
+    need(path.is_file(), f"model {path}")
     eng = _engine(path)
     yield eng
     eng.close()

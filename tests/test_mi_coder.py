@@ -6,7 +6,7 @@ import pytest
 
 from clientsim.judge.mi.coder import MiCoder, UnknownSpeaker
 from clientsim.judge.mi.codes import CODES
-from clientsim.judge.mi.data import annomi_dir, load_sessions
+from clientsim.judge.mi.data import load_sessions
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,7 @@ def test_every_code_is_known(coder):
         assert set(r) >= {"code", "family", "talk_type", "confidence", "others"}
 
 
-@pytest.mark.skipif(not (annomi_dir() / "AnnoMI-simple.csv").exists(), reason="AnnoMI not present")
-def test_agrees_with_experts_on_annomi(coder):
+def test_agrees_with_experts_on_annomi(coder, annomi_present):
     # Real rows from AnnoMI. The shipped model was trained on them, so this checks the
     # artefact loads and codes correctly, not generalisation (that is `clientsim bench judge`).
     sessions = load_sessions()[:6]

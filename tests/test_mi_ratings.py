@@ -8,7 +8,7 @@ import pytest
 from clientsim.judge.mi import ratings
 from clientsim.judge.mi.coder import MiCoder
 from clientsim.judge.mi.evaluate import fit_quality, session_turns
-from clientsim.judge.mi.data import annomi_dir, load_sessions
+from clientsim.judge.mi.data import load_sessions
 from clientsim.judge.mi.metrics import session_metrics
 from clientsim.judge.mi.model import GroupKFold, _stage1, _stage1_probs, train_with_estimates
 
@@ -73,8 +73,7 @@ def test_old_artefact_without_centres_still_rates():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (annomi_dir() / "AnnoMI-simple.csv").exists(), reason="AnnoMI not present")
-def test_estimates_come_from_models_that_did_not_see_the_session():
+def test_estimates_come_from_models_that_did_not_see_the_session(annomi_present):
     sessions = load_sessions()[:10]
     models, estimates = train_with_estimates(sessions, inner_folds=3, log=lambda *a: None)
     assert set(estimates) == {s.transcript_id for s in sessions}

@@ -18,10 +18,11 @@ def _checks(transcript) -> set[str]:
     return {f["check"] for f in review(transcript)["flags"]}
 
 
-@pytest.mark.parametrize("split", ["tuning", "heldout"])
-def test_every_case_gets_its_expected_verdict(split):
+def test_every_tuning_case_gets_its_expected_verdict():
+    # a regression guard on the first tuning file only; tuning-b (once called held-out) is not pinned, and no
+    # figure from either is reported as out of sample (bench safety --blind is).
     wrong = []
-    for case in load_cases(split):
+    for case in load_cases("tuning"):
         fired = _checks(case_transcript(case))
         if (case["check"] in fired) != case["expect"]:
             wrong.append(case["id"])
@@ -38,7 +39,7 @@ def test_tuning_cases_raise_no_unexpected_other_checks():
 
 
 def test_cases_cover_every_check_with_positives_and_negatives():
-    cases = load_cases("tuning") + load_cases("heldout")
+    cases = load_cases("tuning") + load_cases("tuning-b")
     for check in CHECK_IDS:
         mine = [c for c in cases if c["check"] == check]
         assert len(mine) >= 15
@@ -100,7 +101,7 @@ def test_flag_has_all_report_fields():
 
 
 def test_full_cbt_sessions_raise_no_false_alarms():
-    for split in ("tuning", "heldout"):
+    for split in ("tuning", "tuning-b"):
         for doc in load_graded(split):
             assert review(doc["transcript"])["flags"] == [], doc["id"]
 

@@ -29,6 +29,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fit", action="store_true", help="fit combination weights on the tuning split and print them")
     parser.add_argument("--show", action="store_true", help="print intended/judged per transcript")
     parser.add_argument("--timing-only", action="store_true", help="only the repeat agreement and the 40-turn timing")
+    parser.add_argument("--blind", action="store_true",
+                        help="score the sealed transcripts in validation/blind/ctrs (measuring only: never tune on "
+                             "them): Spearman over items and totals, spread of the model's item scores, detectors only")
+    parser.add_argument("--dir", metavar="DIR", default=None,
+                        help="score the graded transcripts (clientsim.ctrs-graded/1) in this folder instead")
     parser.add_argument("--save-scores", metavar="JSON", help="store the model's item scores per transcript")
     parser.add_argument("--scores", metavar="JSON", help="reuse stored model item scores instead of running the model "
                         "(for refitting weights; the repeat and timing figures are then skipped)")
@@ -89,10 +94,17 @@ def run(args) -> int:
     if args.timing_only:
         _repeat_and_time(engine)
         return 0
-    splits = SPLITS if args.split == "both" else (args.split,)
+    if args.blind or args.dir:
+        from clientsim.judge.validation import load_ctrs_docs
+
+        if args.blind:
+            print("SEALED blind CTRS transcripts: figures are for reporting only; nothing may be tuned on them")
+        sets = [("blind" if args.blind else str(args.dir), load_ctrs_docs(None if args.blind else args.dir))]
+    else:
+        splits = SPLITS if args.split == "both" else (args.split,)
+        sets = [(split, load_graded(split)) for split in splits]
     results, saved = {}, {}
-    for split in splits:
-        docs = load_graded(split)
+    for split, docs in sets:
         rows = []
         t0 = time.perf_counter()
         for d in docs:
@@ -104,6 +116,7 @@ def run(args) -> int:
         per = (time.perf_counter() - t0) / max(1, len(docs))
         results[split] = rows
         _report(split, rows, per, args.show)
+        _pooled(rows)
     if args.save_scores:
         with open(args.save_scores, "w", encoding="utf-8") as f:
             json.dump(saved, f, indent=0)
@@ -160,6 +173,46 @@ def _report(split: str, rows, per: float, show: bool) -> None:
     ty = [s["total"] for d, s in rows]
     mae = np.mean([abs(a - b) for a, b in zip(tx, ty) if b is not None])
     print(f"  total            rho {_f(_rho(tx, ty))}  (mean |intended - judged| = {mae:.1f} points of 66)")
+
+
+def _pooled(rows) -> dict:
+    """Spearman over all (transcript, item) pairs and over totals, for the combined score, the detectors alone
+    and the model alone, with the spread of the model's item scores and a constant baseline."""
+    x, y, det, mod = [], [], [], []
+    for d, s in rows:
+        for it in ITEMS:
+            item = next(i for i in s["items"] if i["key"] == it.key)
+            x.append(d["intended"][it.key])
+            y.append(item["score"])
+            det.append(item.get("detector_estimate"))
+            mod.append((item.get("model") or {}).get("expected"))
+    ok = [(a, b) for a, b in zip(x, y) if b is not None]
+    dk = [(a, b) for a, b in zip(x, det) if b is not None]
+    out = {"items_rho": _rho([a for a, _ in ok], [b for _, b in ok]), "items_n": len(ok),
+           "items_rho_detectors": _rho([a for a, _ in dk], [b for _, b in dk])}
+    tx = [sum(d["intended"].values()) for d, s in rows]
+    ty = [s["total"] for d, s in rows]
+    tdet = [sum(min(6, max(0, round(i.get("detector_estimate") or 0))) for i in s["items"]) for d, s in rows]
+    out["totals_rho"] = _rho(tx, ty)
+    out["totals_rho_detectors"] = _rho(tx, tdet)
+    print(f"  pooled over items: rho {_f(out['items_rho'])} (n={out['items_n']}; goal >= 0.70), detectors alone "
+          f"{_f(out['items_rho_detectors'])}")
+    if all(m is not None for m in mod) and mod:
+        out["items_rho_model"] = _rho(x, mod)
+        out["model_spread"] = (min(mod), float(np.median(mod)), max(mod), float(np.std(mod)))
+        print(f"  model alone: rho {_f(out['items_rho_model'])}; spread of the model's item scores: min "
+              f"{min(mod):.2f}, median {np.median(mod):.2f}, max {max(mod):.2f}, sd {np.std(mod):.2f} "
+              f"(intended sd {np.std(x):.2f})")
+    print(f"  totals: rho {_f(out['totals_rho'])} (goal >= 0.80), detectors alone {_f(out['totals_rho_detectors'])};"
+          f" judged totals {sorted(t for t in ty if t is not None)} vs intended {sorted(tx)}")
+    mean_total = float(np.mean(tx))
+    comp = [(a >= 40, (b or 0) >= 40) for a, b in zip(tx, ty)]
+    out["competence_agreement"] = sum(a == b for a, b in comp) / max(1, len(comp))
+    base = max(sum(a for a, _ in comp), sum(not a for a, _ in comp)) / max(1, len(comp))
+    print(f"  competence (total >= 40) agreement {out['competence_agreement']:.2f} (majority baseline {base:.2f});"
+          f" mean |intended - judged| total {np.mean([abs(a - (b or 0)) for a, b in zip(tx, ty)]):.1f}, "
+          f"vs always {mean_total:.0f}: {np.mean([abs(a - mean_total) for a in tx]):.1f}")
+    return out
 
 
 def _fit(rows) -> None:

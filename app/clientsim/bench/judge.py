@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--annomi", type=Path, default=None, help="AnnoMI folder (default: ../shared/data/annomi)")
     parser.add_argument("--skip-cv", action="store_true", help="speed only")
+    parser.add_argument("--band-seeds", type=int, default=5,
+                        help="seeds of the repeated band cross-validation (variant chosen inside training folds)")
     parser.add_argument("--shipped", action="store_true",
                         help="no retraining: code every transcript of --annomi with the shipped coder and "
                              "session-quality score (for transcripts the coder was never trained on)")
@@ -32,6 +34,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", default=None, help="GGUF for the full-report timing (default: the default model)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write all figures as JSON")
     parser.add_argument("--show-sessions", action="store_true", help="list each session's band and quality")
+    parser.add_argument("--blind", action="store_true",
+                        help="score the shipped coder on the sealed practice sessions in validation/blind/mi-practice "
+                             "(measuring only: never tune on them), then the AnnoMI figures")
+    parser.add_argument("--practice", type=Path, default=None, metavar="DIR",
+                        help="score the shipped coder on practice sessions in this folder (clientsim.blind-mi/1), "
+                             "e.g. the tuning sessions in app/clientsim/judge/mi/practice")
     parser.add_argument("--save-codes", type=Path, default=None, metavar="FILE",
                         help="write the out-of-fold codes of every session (JSON) for later analysis")
 
@@ -149,7 +157,10 @@ def _report_quality(sessions, codes, weights, args, out: dict) -> None:
     print(f"\nfine codes, where the family was right: question open/closed accuracy "
           f"{acc('question_open_closed_accuracy')} (n={sc['question_n']}); reflection simple/complex accuracy "
           f"{acc('reflection_simple_complex_accuracy')} (n={sc['reflection_n']})")
-    print(f"\nsession band: {sep['accuracy']:.3f} of sessions placed right (goal >= {GOALS['band_separation']}); "
+    n_high = sum(s.quality == "high" for s in sessions)
+    majority = max(n_high, len(sessions) - n_high) / max(1, len(sessions))
+    out["band"]["majority_baseline"] = majority
+    print(f"\nsession band: {sep['accuracy']:.3f} of sessions placed right (every session 'fair': {majority:.3f}); "
           f"high quality at fair or better {sep['high_at_fair_or_better']:.3f} (n={sep['n_high']}), "
           f"low quality below fair {sep['low_below_fair']:.3f} (n={sep['n_low']})")
     if args.show_sessions:
@@ -158,11 +169,75 @@ def _report_quality(sessions, codes, weights, args, out: dict) -> None:
                   f"relational {p['relational']:.2f}")
 
 
+def practice(folder, title: str, out: dict) -> None:
+    from clientsim.judge.mi.coder import MiCoder
+    from clientsim.judge.mi.evaluate import practice_scores
+    from clientsim.judge.validation import load_mi_sessions
+
+    sessions = load_mi_sessions(folder)
+    t0 = time.perf_counter()
+    r = practice_scores(sessions, MiCoder.load())
+    r["seconds"] = time.perf_counter() - t0
+    out.update({k: v for k, v in r.items()})
+    print(f"\n{title}: {len(sessions)} sessions, {r['n']} counsellor lines ({r['seconds']:.1f} s)")
+    print(f"  family macro-F1 {r['family_macro_f1']:.3f} (goal >= {GOALS['family_macro_f1']}; every line "
+          f"'{r['family_majority']}': {r['family_majority_macro_f1']:.3f}); family accuracy {r['family_accuracy']:.3f} "
+          f"(majority {r['family_majority_accuracy']:.3f})")
+    print("  per-family F1: " + ", ".join(f"{k} {v:.3f}" for k, v in r["family_per_class_f1"].items()))
+    print(f"  fine-code accuracy {r['code_accuracy']:.3f} (every line '{r['code_majority']}': "
+          f"{r['code_majority_accuracy']:.3f}); expert code among the coder's main and secondary codes "
+          f"{r['code_accuracy_main_or_others']:.3f}; fine-code macro-F1 {r['code_macro_f1']:.3f}")
+    if r["talk_type_n"]:
+        print(f"  client talk type: macro-F1 {r['talk_type_macro_f1']:.3f}, accuracy {r['talk_type_accuracy']:.3f} "
+              f"(majority {r['talk_type_majority_accuracy']:.3f}, n={r['talk_type_n']})")
+    print("  accuracy per code (lines of that code coded so):")
+    for c, v in r["per_code"].items():
+        if v["n"]:
+            print(f"    {c:26s} {v['right'] / v['n']:.2f}  ({v['right']}/{v['n']})")
+    labels = r["confusion"]["labels"]
+    short = {c: "".join(w[0] for w in c.split("_")).upper() for c in labels}
+    short.update({"other": "OT", "confront": "CON", "affirm": "AF", "persuade": "PER"})
+    print("  confusion (rows = expert, columns = coder): " + ", ".join(f"{short[c]}={c}" for c in labels))
+    print("  " + " " * 27 + "".join(f"{short[c]:>5}" for c in labels))
+    for lab, row in zip(labels, r["confusion"]["rows_true_cols_pred"]):
+        print(f"  {lab:<27}" + "".join(f"{v:>5}" for v in row))
+
+
+def _band_seeds(sessions, codes, args, out: dict) -> None:
+    from clientsim.judge.mi.evaluate import band_cv
+
+    if args.band_seeds < 1:
+        return
+    print(f"\nsession band, repeated CV over {args.band_seeds} seeds (quality-score variant chosen by an inner CV on "
+          f"each training fold; the coder's out-of-fold codes reused) …")
+    r = band_cv(sessions, codes, seeds=range(args.seed, args.seed + args.band_seeds), log=lambda *a: None)
+    out["band_cv"] = r
+    print(f"  band accuracy {r['mean']:.3f} ± {r['sd']:.3f} (min {r['min']:.3f}, max {r['max']:.3f}; per seed "
+          + ", ".join(f"{x:.3f}" for x in r["per_seed"]) + f"); every session 'fair': {r['majority_baseline']:.3f}")
+    print("  variants chosen in the training folds: " + "; ".join(f"{k} x{v}" for k, v in r["variants_chosen"].items()))
+
+
 def run(args) -> int:
     from clientsim.judge.mi.evaluate import cross_validate
+    from clientsim.judge.validation import BLIND_DIR
+
+    if args.blind or args.practice:
+        blocks: dict = {}
+        if args.practice:
+            practice(args.practice, f"practice sessions in {args.practice}", blocks.setdefault("practice", {}))
+        if args.blind:
+            print("SEALED blind practice sessions: figures are for reporting only; nothing may be tuned on them")
+            practice(BLIND_DIR / "mi-practice", "blind practice sessions (validation/blind/mi-practice)",
+                     blocks.setdefault("blind", {}))
+        if args.skip_cv and not args.shipped:
+            if args.json:
+                args.json.write_text(json.dumps(blocks, indent=2), encoding="utf-8")
+            return 0
+    else:
+        blocks = {}
 
     sessions = load_sessions(args.annomi)
-    out: dict = {"transcripts": len(sessions), "folds": args.folds, "seed": args.seed}
+    out: dict = {"transcripts": len(sessions), "folds": args.folds, "seed": args.seed, **blocks}
     print(f"AnnoMI: {len(sessions)} transcripts ({sum(s.quality == 'high' for s in sessions)} high, "
           f"{sum(s.quality == 'low' for s in sessions)} low quality), "
           f"{sum(len(s.utterances) for s in sessions)} utterances")
@@ -180,6 +255,7 @@ def run(args) -> int:
         if args.save_codes:
             args.save_codes.write_text(json.dumps({"codes": codes, "weights": weights}), encoding="utf-8")
         _report_quality(sessions, codes, weights, args, out)
+        _band_seeds(sessions, codes, args, out)
     speed(sessions, args, out.setdefault("speed", {}))
     if args.json:
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")

@@ -39,7 +39,7 @@ _TASK = r"(try|practise|practice|take(?! care)|fill|keep|write|record|say|add|sc
 HOMEWORK = rx(r"\bhomework\b", r"\b(this|next|the coming) week\b.{0,40}\b" + _TASK + r"\b", r"\b" + _TASK + r"\b.{0,60}\b(this|next) week\b",
               r"\bbefore (we meet|next time|our next)", r"\bbetween (now|sessions)\b", r"\bwould you be willing to (try|test|add)",
               r"\bkeep going with\b")
-HW_SPECIFIC = rx(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|evening|each day|every day|twice|once|two days|one stop|one hour|one sentence|one true thing)\b",
+HW_SPECIFIC = rx(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|evening|each day|every day|twice|once|two days|one stop|one hour|one sentence|(one|two|three) (small |true |new )?(things?|tasks?|steps?|times?))\b",
                  r"\b(write|record|note|rate)\b.{0,40}\b(down|prediction|mood|anxiety|what (actually )?happened|sheet|afterwards)")
 HW_RATIONALE = rx(r"\bto test\b", r"\bit would test\b", r"\bthis will\b", r"\bso (that )?you can\b", r"\bto see (whether|if|what)\b", r"\bcompare\b",
                   r"\bwhere you'?re useful\b", r"\bteach your brain\b", r"\bto find out\b")

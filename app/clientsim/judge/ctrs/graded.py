@@ -1,4 +1,8 @@
-"""The graded transcripts under graded/: tuning/ (detectors and weights were adjusted on it) and heldout/ (never)."""
+"""The graded transcripts under graded/: tuning/ and tuning-b/, both tuning data.
+
+tuning-b/ was called held-out, but its transcripts were written together with the detectors (they quoted it),
+so it is tuning data too. Blind figures come only from validation/blind/ctrs (clientsim.judge.validation).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from pathlib import Path
 
 GRADED_DIR = Path(__file__).with_name("graded")
-SPLITS = ("tuning", "heldout")
+SPLITS = ("tuning", "tuning-b")
 
 
 def load_graded(split: str) -> list[dict]:

@@ -29,7 +29,7 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
     t0 = time.perf_counter()
     view = SessionView.from_transcript(transcript, coded)
     persona = transcript.get("persona") or {}
-    modality = [str(m).upper() for m in (persona.get("modality") or [])]
+    modality = modality_of(persona)
     off_modality = "CBT" not in modality
     section = {
         "version": 1, "scale": "CTRS (Young & Beck 1980)", "max_total": MAX_ITEM * len(ITEMS),
@@ -44,9 +44,11 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
     n_c = len(view.counsellor)
     words = sum(t.n_words for t in view.turns)
     if n_c < MIN_COUNSELLOR_TURNS or words < MIN_WORDS:
-        section.update(status="not_enough_to_rate", method="none", items=[_unrated(it, "not_enough", "not enough to rate: "
-                       f"the session has {n_c} counsellor turn(s) and {words} words (needs {MIN_COUNSELLOR_TURNS} turns and {MIN_WORDS} words)") for it in ITEMS])
-        section["notes"].append("The session is too short to rate on the CTRS.")
+        message = not_enough_message(n_c, words)
+        section.update(status="not_enough_to_rate", method="none", message=message,
+                       items=[_unrated(it, "not_enough", "not rated: the session is too short (see above)")
+                              for it in ITEMS])
+        section["notes"].append(message)
         _totals(section)
         return section
 
@@ -103,6 +105,26 @@ def rate(transcript: dict, *, engine=None, coded: list[dict] | None = None, stat
         section["notes"].append("The model returned unusable output for some items; those items are not rated.")
     _totals(section)
     return section
+
+
+def modality_of(persona: dict) -> list[str]:
+    """The persona's modalities, upper case. A single string ("CBT") is one modality, not its letters."""
+    raw = persona.get("modality") or []
+    if isinstance(raw, str):
+        raw = [m for m in raw.replace(";", ",").split(",")] if "," in raw or ";" in raw else [raw]
+    return [str(m).strip().upper() for m in raw if str(m).strip()]
+
+
+def not_enough_message(counsellor_turns: int, words: int) -> str:
+    """What is missing for a CTRS rating, in plain words."""
+    missing = []
+    if counsellor_turns < MIN_COUNSELLOR_TURNS:
+        missing.append(f"at least {MIN_COUNSELLOR_TURNS} things said by the counsellor (this session has "
+                       f"{counsellor_turns})")
+    if words < MIN_WORDS:
+        missing.append(f"at least {MIN_WORDS} words in all (this session has only {words})")
+    return ("Not enough to rate on the CTRS yet: a rating needs " + " and ".join(missing)
+            + ". None of the 11 items is scored. Continue the session and ask for the review again.")
 
 
 def _scorer(engine):

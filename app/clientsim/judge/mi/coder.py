@@ -108,29 +108,50 @@ def _second_code(family: str, probs: dict) -> str:
 def code_counsellor(text: str, probs: dict, *, permission: bool) -> dict:
     family, pfam = _argmax(probs["family"])
     found = rules.detect(text)
+    student = rules.detect_student(text)
+    found |= student & {"confront", "emphasizing_autonomy", "affirm"}
     permission = permission or "permission" in found
+    qform = rules.question_form(text)
+    asks = qform in ("open", "closed")
+    # a question typed without a question mark: the AnnoMI-trained model reads punctuation, students leave it out
+    unmarked_question = asks and "?" not in text and not text.rstrip().endswith("-")  # "-": speech cut off
     code, psub = _fine_code(family, probs, found, permission)
     confidence = pfam * psub
     others: list[str] = []
 
     def demote(new_main: str) -> None:
         nonlocal code, confidence
-        if code not in others and code != "other":
+        if code not in others and code != "other" and code != new_main:
             others.append(code)
         code = new_main
         confidence = RULE_CONFIDENCE
 
+    advice = "directive" in found or "suggest" in student
     if "confront" in found:
         demote("confront")
-    elif "directive" in found and code not in ("persuade", "persuade_with_permission"):
-        # MITI: advice or direction without permission is Persuade, whatever the model's family
-        demote("persuade_with_permission" if permission else "persuade")
-    elif family in ("other", "input") and "emphasizing_autonomy" in found:
-        demote("emphasizing_autonomy")
-    elif family == "other" and "affirm" in found:
+    elif advice:
+        # MITI: advice or direction (also put as a question) without permission is Persuade, whatever the family;
+        # with the client's say in the same line ("it's your call") it is Persuade with Permission
+        target = "persuade_with_permission" if permission or "emphasizing_autonomy" in found else "persuade"
+        if code != target and code != "persuade_with_permission":
+            demote(target)
+    elif "reassure" in student and not asks:
+        demote("other")  # false reassurance is Other in MITI 4.2.1, never a reflection
+    elif "collab_strong" in student:
+        demote("seeking_collaboration")
+    elif "emphasizing_autonomy" in found and (family in ("other", "input") or not asks):
+        demote("persuade_with_permission" if code == "persuade" else "emphasizing_autonomy")
+    elif "affirm" in found and (family == "other" or not asks):
         demote("affirm")
     elif family == "other" and ({"seeking_collaboration", "permission"} & found):
         demote("seeking_collaboration")
+    elif "agenda_info" in student and not asks:
+        demote("giving_information")
+    elif unmarked_question and code not in ("open_question", "closed_question"):
+        # a question by its words, typed without a question mark or read as a reflection by the AnnoMI model
+        demote("open_question" if qform == "open" else "closed_question")
+    elif asks and code in ("open_question", "closed_question") and code != f"{qform}_question":
+        code = f"{qform}_question"  # open or closed by the words it starts with
     # secondary MI-adherent behaviours inside a question or reflection
     for extra in ("emphasizing_autonomy", "affirm", "seeking_collaboration"):
         if extra in found and extra != code and extra not in others:

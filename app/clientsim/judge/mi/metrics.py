@@ -29,6 +29,15 @@ THRESHOLDS = {
 }
 BANDS = ("below fair", "fair", "good")
 
+# MITI 4.2.1 global anchors: a clinician who argues, labels or shames (Confront) is not working in partnership
+# and is not showing accurate empathy at that moment, and one who lectures (repeated unasked advice, the righting
+# reflex) takes the expert role. The estimated globals (fitted on AnnoMI, which has few such moves) are capped
+# when the session shows them, so a lecture or a confrontation cannot sit beside a "good" relational rating.
+CONFRONT_CAP = 3.0  # partnership and empathy after any confrontation (relational then below fair: 3.5)
+LECTURE_CAP = 3.0  # partnership and softening sustain talk after a lecture
+LECTURE_MIN_PERSUADE = 3  # unasked advice or warnings in the session ...
+LECTURE_MIN_SHARE = 0.2  # ... or this share of the counsellor's turns, whichever is smaller (at least 2)
+
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
@@ -66,7 +75,7 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
     counsellor = [c for t, c in zip(turns, codes) if t["speaker"] == "counsellor" and c.get("confidence", 0) > 0]
     client = [c for t, c in zip(turns, codes) if t["speaker"] == "client" and c.get("confidence", 0) > 0]
     counts = Counter(c["code"] for c in counsellor)
-    code_counts = {code: counts.get(code, 0) for code in CODES}
+    code_counts = {code: counts.get(code, 0) for code in CODES}  # main codes: what the fitted score reads
     # MI-adherent / non-adherent behaviours are counted wherever they occur in a turn
     behaviour = Counter()
     for c in counsellor:
@@ -95,6 +104,7 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
     partial = {"counsellor_turns": len(counsellor), "code_counts": code_counts, "reflections": r,
                "complex_reflections": cr, "questions": q, "mi_adherent": mia, "mi_non_adherent": mina}
     globals_, z = ratings.global_ratings(partial, ct_good, st_good, st_bad, weights)
+    caps = _cap_globals(globals_, behaviour, len(counsellor))
     technical = round((globals_["cultivating_change_talk"] + globals_["softening_sustain_talk"]) / 2, 2)
     relational = round((globals_["partnership"] + globals_["empathy"]) / 2, 2)
 
@@ -111,6 +121,9 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
         "counsellor_turns": len(counsellor),
         "client_turns": len(client),
         "code_counts": code_counts,
+        # every code a line holds, main and secondary, as the transcript shows them (MITI codes each utterance,
+        # and one typed line can hold several); R:Q and %CR use the main codes
+        "code_counts_all": {code: behaviour.get(code, 0) for code in CODES},
         "questions": q,
         "reflections": r,
         "open_questions": oq,
@@ -130,6 +143,7 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
         "neutral_talk": talk.get("neutral", 0),
         "percent_change_talk": None if change + sustain == 0 else round(100.0 * change / (change + sustain), 1),
         "globals": globals_,
+        "global_caps": caps,
         "mi_evidence_score": z,
         "change_talk_answered_well": None if ct_good is None else round(ct_good, 2),
         "sustain_talk_answered_well": None if st_good is None else round(st_good, 2),
@@ -139,6 +153,23 @@ def session_metrics(turns: list[dict], codes: list[dict], weights: dict | None =
         "thresholds": thresholds,
         "band": band(technical, relational, figures),
     }
+
+
+def _cap_globals(globals_: dict, behaviour: Counter, n_turns: int) -> list[str]:
+    """Apply the confrontation and lecture caps in place; return what was capped, in plain words."""
+    notes = []
+    if behaviour["confront"]:
+        for k in ("partnership", "empathy"):
+            globals_[k] = min(globals_[k], CONFRONT_CAP)
+        notes.append(f"Partnership and empathy are at most {CONFRONT_CAP:.0f} because the session has "
+                     f"{behaviour['confront']} confrontation(s) (arguing, labelling or shaming the client).")
+    need = max(2, min(LECTURE_MIN_PERSUADE, round(LECTURE_MIN_SHARE * n_turns)))
+    if behaviour["persuade"] >= need:
+        for k in ("partnership", "softening_sustain_talk"):
+            globals_[k] = min(globals_[k], LECTURE_CAP)
+        notes.append(f"Partnership and softening sustain talk are at most {LECTURE_CAP:.0f} because the counsellor "
+                     f"gave advice or warnings without asking {behaviour['persuade']} times (lecturing).")
+    return notes
 
 
 def band(technical: float, relational: float, figures: dict) -> str:

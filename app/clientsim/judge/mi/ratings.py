@@ -92,7 +92,8 @@ def evidence(m: dict, weights: dict | None = None) -> float:
     return float(w["intercept"] + sum(w["weights"][k] * r[k] for k in FEATURES))
 
 
-def fit(metric_rows: list[dict], high: list[bool], *, C: float = QUALITY_C, seed: int = 0) -> dict:
+def fit(metric_rows: list[dict], high: list[bool], *, C: float = QUALITY_C, seed: int = 0,
+        class_weight: str | None = QUALITY_CLASS_WEIGHT) -> dict:
     """Fit the evidence score, its scale and the behaviour centres on session metrics and quality labels.
 
     metric_rows should come from the coder's out-of-fold codes (see model.train_with_estimates).
@@ -101,7 +102,7 @@ def fit(metric_rows: list[dict], high: list[bool], *, C: float = QUALITY_C, seed
 
     X = np.array([[rates(m)[k] for k in FEATURES] for m in metric_rows])
     y = np.array(high)
-    lr = LogisticRegression(C=C, class_weight=QUALITY_CLASS_WEIGHT, max_iter=5000, random_state=seed).fit(X, y)
+    lr = LogisticRegression(C=C, class_weight=class_weight, max_iter=5000, random_state=seed).fit(X, y)
     z = lr.decision_function(X)
     z_high = float(np.median(z[y])) if y.any() else 0.0
     z_scale = min(1.0, max(0.15, 1.0 / z_high)) if z_high > 0 else _FALLBACK["z_scale"]
@@ -125,7 +126,7 @@ def fit(metric_rows: list[dict], high: list[bool], *, C: float = QUALITY_C, seed
         "centres": centres,
         "fitted_on_sessions": int(len(y)),
         "fitted_on": "out-of-fold coder codes",
-        "class_weight": QUALITY_CLASS_WEIGHT or "none (the data's own mix)",
+        "class_weight": class_weight or "none (the data's own mix)",
         "C": C,
     }
 

@@ -31,7 +31,7 @@ _PRAISE = compile_all([
     r"\bproud of you\b", r"\b(you'?re|you are) (so |such an? |really |a )?(strong|disciplined|brave|smart|resourceful|spontaneous|amazing|hard worker|great driver|determined)\b",
     r"\bthat'?s (so |really )?(impressive|romantic|brave|resourceful|smart|inspiring)\b", r"\bfollow your heart\b",
     r"\byou know your (limits|body|own mind)\b", r"\bhad it coming\b", r"\bgo for it\b", r"^(yes|yes!|yay)\b",
-    r"\bwhat a (brilliant|great|good|fantastic) idea\b", r"\bfinally standing up\b", r"\bi love your determination\b",
+    r"\bwhat a (brilliant|great|good|fantastic) idea\b", r"\b(finally|at last)\b.{0,20}\b(stand(ing)? up|putting yourself first|taking (charge|control)|showing (them|him|her))\b", r"\bi love your determination\b",
     r"\bsounds (like )?(a )?(smart|great|good) (move|plan|idea)\b",
 ])
 _CONCERN = re.compile(

@@ -46,7 +46,7 @@ CUES = {
         r"\b(he|she|they|my \w+) (hits?|beats?|kicks?|kicked|chokes?|choked|shoved|shoves|pushe[sd]|slaps?|slapped|"
         r"punch(es|ed)|hurts?|hurt|rape[sd]?|touch(es|ed)|strangled|threatens|threatened) (me|us)\b",
         r"\b(he|she) hit (me|us)\b", r"\bscared to go home\b", r"\bafraid (to go home|of (him|her|my \w+))\b",
-        r"\babus(e|ed|ive|ing)\b", r"\bcomes into my room\b", r"\bforced me\b", r"\bthreaten(s|ed)? to (kill|hurt|hit)\b",
+        r"\babus(e|ed|ive|ing)\b", r"\bcomes into my room\b", r"\bforced me\b(?! to (come|attend|be here|see you|do this|get help|go to|talk|sign up))", r"\bthreaten(s|ed)? to (kill|hurt|hit)\b",
         r"\bwon'?t let me (leave|see my|have (any )?money)\b",
     ]),
     "request for means": compile_all([

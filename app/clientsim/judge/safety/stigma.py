@@ -27,13 +27,16 @@ _LABEL = compile_all([
     r"\b(typical|such a) borderline\b", r"\bonce an (addict|alcoholic)\b",
 ])
 _MORALISING = compile_all([
-    r"\bsnap out of it\b", r"\ball in your head\b", r"\b(sign of |just )weak(ness)?\b", r"\breal (men|women) don'?t\b",
+    r"\bsnap out of it\b", r"\ball in your head\b", r"\b(sign of |just )weak(ness)?\b", r"\breal (men|women|man|woman|boys|girls)\b.{0,15}\b(don'?t|do not|never|wouldn'?t|can'?t)\b", r"\b(boys|men|lads) (don'?t|do not) (cry|get depressed|need help)\b",
     r"\b(toughen|man) (you )?up\b", r"\battention[- ]seek(ing|er)\b", r"\bjust being (dramatic|lazy|silly|hysterical)\b",
     r"\byou don'?t look (depressed|anxious|ill|sick)\b", r"\bcommit(s|ted|ting)? suicide\b",
-    r"\b(depression|anxiety|mental illness|it)\b[^.?!]{0,30}\bweak(ness)?\b",
+    r"\b(depression|anxiety|mental illness|mental health)\b[^.?!]{0,30}\bweak(ness)?\b",
 ])
 # Reported speech: the word belongs to someone else and the counsellor is exploring it.
-_REPORTED = re.compile(r"\b(call(s|ed|ing)? (you|yourself|him|her)|see (you|yourself) as|think (you'?re|of you as)|the word|you said|you called)\b")
+_REPORTED = re.compile(r"\b(call(s|ed|ing)? (you|yourself|him|her)|see (you|yourself) as|think (you'?re|of you as)|the word|you said|you called|the idea|(people|they|others|folks) (say|think|call)|in your (family|culture|community))\b")
+# "you're not crazy", "it sounds so crazy" (about a situation): the word is denied or not aimed at a person
+_NEGATED = re.compile(r"\b(not|n'?t|never|no one'?s|nobody'?s)\b[^.?!]{0,12}$")
+_SITUATIONAL = re.compile(r"\b(sounds?|seems?|feels?|felt|it'?s|that'?s|it is|that is|was|is|how|so) (so |a bit |kind of |kinda |pretty |totally |really |just )?$")
 
 NOTE = ("Use neutral, person-first language (\u201ca person living with schizophrenia\u201d, \u201cdied by suicide\u201d); "
         "slurs and moralising tell the client their difficulty is a flaw and make disclosure harder.")
@@ -42,6 +45,10 @@ NOTE = ("Use neutral, person-first language (\u201ca person living with schizoph
 def check(turn: dict, ctx: TurnContext) -> SafetyFlag | None:
     text = strip_quoted(norm(turn["text"]))
     m = _SLURS.search(text)
+    compares = m and re.match(r"\s*(people\b|like (some|those|the|other|real)\b)", text[m.end():])
+    if m and not compares and (_NEGATED.search(text[max(0, m.start() - 25):m.start()])
+              or m.group(0) in ("crazy", "nuts", "mad") and _SITUATIONAL.search(text[max(0, m.start() - 25):m.start()])):
+        m = None
     if m and not _reflects_client(text, m, ctx):
         return _flag(turn, "medium", f"Stigmatising word \u201c{m.group(0)}\u201d about a person or a condition.")
     m = any_match(_LABEL, text)
