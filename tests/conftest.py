@@ -11,9 +11,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# The safety review's second stage loads a sentence encoder (torch, ~20 s): off by default in tests, on in the
-# tests that are about it (test_safety_semantic.py passes semantic=True).
-os.environ.setdefault("CLIENTSIM_SAFETY_SEMANTIC", "0")
 
 import pytest  # noqa: E402
 
