@@ -117,6 +117,7 @@ def test_a_leaked_move_note_is_caught():
 def test_an_answer_in_the_questions_words_is_not_an_echo():
     question = "How often have you been feeling tired or having little energy?"
     assert not guard.is_echo("Nearly every day, I have been feeling tired and having little energy.", question)
+    assert not guard.is_echo("Several days I have been feeling tired or having little energy.", question)
     assert guard.is_echo("I have been feeling tired or having little energy.", question)
     _, found = repair("Have you been feeling tired or having little energy?", "Tomás Reyes", question)
     assert any(v.check == "echo" for v in found)

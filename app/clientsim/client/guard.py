@@ -154,7 +154,7 @@ COUNSELLOR_SPEAK = ("counsellor_voice", "asks_counsellor_question", "reassures_c
 
 
 ECHO_RATIO = 0.75
-ECHO_NEW_WORDS = 3  # a reply that adds this many words of its own answers, even in the counsellor's words
+ECHO_NEW_WORDS = 2  # a reply that adds this many words of its own ("several days") answers, even in the counsellor's words
 
 
 # Swapping "you" for "I" or adding "yeah, well" adds nothing of the client's own
