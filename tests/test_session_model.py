@@ -208,3 +208,18 @@ def test_a_failed_state_update_keeps_the_turn_and_says_so(engine, persona, tmp_p
     assert s.generate_reply().meta["state"]["move"] in ("change", "sustain", "neutral", "discord", "disclose",
                                                          "deflect", "deny", "answer")
     db.close()
+
+
+def test_a_questionnaire_answer_starts_with_the_questionnaires_words(engine, tmp_path):
+    """The answer to a PHQ-9 item is put in the model's mouth; the model only goes on from it."""
+    from clientsim.client.state.questionnaires import FREQUENCY, item_scores
+
+    tomas = PersonaLibrary.load().get("tomas-depression")
+    db = Database.open(tmp_path / "q.sqlite3")
+    s = PracticeSession.start(db, tomas, engine, seed=4, prime=False)
+    s.add_counsellor_turn("Over the last two weeks, how often have you been feeling down, depressed or hopeless?")
+    reply = s.generate_reply()
+    expected = FREQUENCY[item_scores("PHQ-9", tomas.self_report["PHQ-9"].total, tomas.self_report["PHQ-9"].items)[1]]
+    assert reply.meta["state"]["move"] == "answer" and reply.meta["state"]["items"] == ["PHQ-9 2"]
+    assert reply.text.lower().startswith(expected)
+    db.close()

@@ -183,7 +183,10 @@ class ClientSimulator:
 
     # ---- reply -----------------------------------------------------------
     def reply(self, turns: list[tuple[str, str]], state: JobState | None = None, turn_index: int = 0,
-              cues: dict[int, str] | None = None) -> ClientReply:
+              cues: dict[int, str] | None = None, opening: str = "") -> ClientReply:
+        """The client's reply. ``opening`` is the reply's first words, put in the model's mouth: a
+        questionnaire answer in the questionnaire's own words, which a small model does not always say
+        when only asked to (client/state/moves.py)."""
         outer = state or JobState()
         started = time.perf_counter()
         first_visible: list[float] = []
@@ -194,12 +197,12 @@ class ClientSimulator:
             outer.partial(event)
 
         state = JobState(on_progress=outer.on_progress, on_partial=on_partial, _cancel=outer._cancel)
-        reply = self._reply(turns, state, turn_index, cues)
+        reply = self._reply(turns, state, turn_index, cues, opening)
         reply.first_visible_s = first_visible[0] if first_visible else None
         return reply
 
     def _reply(self, turns: list[tuple[str, str]], state: JobState, turn_index: int,
-               cues: dict[int, str] | None) -> ClientReply:
+               cues: dict[int, str] | None, opening: str = "") -> ClientReply:
         counsellor_text = turns[-1][1] if turns and turns[-1][0] == "counsellor" else ""
         msgs = self.messages(turns, cues)
         name = self.persona.name
@@ -208,8 +211,8 @@ class ClientSimulator:
         for attempt in range(3):
             params = SamplingParams(temperature=0.7 + 0.15 * attempt, max_tokens=self.max_tokens,
                                     seed=self.seed * 1009 + turn_index * 31 + attempt)
-            text, shown, fatal = "", "", None
-            for piece in self.engine.stream_chat(msgs, params, state):
+            text, shown, fatal = opening, "", None
+            for piece in self.engine.stream_chat(msgs, params, state, opening=opening):
                 text += piece
                 fatal = guard.scan_stream(text, name, self.own_words)
                 if fatal or guard._LABEL_MID.search(text):

@@ -301,9 +301,10 @@ class LlmEngine:
                 gen.close()
 
     def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
-                    state: JobState | None = None, grammar=None) -> Iterator[str]:
+                    state: JobState | None = None, grammar=None, opening: str = "") -> Iterator[str]:
+        """Stream the assistant's reply; ``opening`` is put in its mouth first (evaluated, not yielded)."""
         with self._lock:
-            tokens = self.chat_tokens(messages)
+            tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
             yield from self.stream_tokens(tokens, params, state, grammar)
 
     def chat(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,

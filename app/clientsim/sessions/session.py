@@ -62,6 +62,7 @@ class PracticeSession:
         self.tracker: StateTracker | None = None
         self.cues: dict[int, str] = {}  # counsellor turn index -> the move note the model read after it
         self._pending_state: dict | None = None  # stored with the next client reply
+        self._opening = ""  # the next reply's first words when the move sets them (a questionnaire answer)
         self.state_error: str | None = None  # set when the last state update failed (the turn is stored anyway)
 
     def _enable_live_coding(self) -> None:
@@ -186,6 +187,7 @@ class PracticeSession:
         """The client's state and next move from this turn; after the turn is stored, never instead of it."""
         self.state_error = None
         self._pending_state = None
+        self._opening = ""
         if self.tracker is None:
             return
         try:
@@ -195,6 +197,7 @@ class PracticeSession:
                                 "your words are saved and the client answers as before.")
             return
         self.cues[turn.index] = self.tracker.cue(move)
+        self._opening = move.opening
         self._pending_state = self.tracker.record(move, code)
 
     def history(self) -> list[tuple[str, str]]:
@@ -208,7 +211,7 @@ class PracticeSession:
             raise UserError("The client answers after you say something.")
         index = len(self.turns)
         self.wait_primed()
-        reply = self.simulator.reply(self.history(), state, turn_index=index, cues=self.cues)
+        reply = self.simulator.reply(self.history(), state, turn_index=index, cues=self.cues, opening=self._opening)
         self.last_reply = reply
         if not reply.text.strip():
             return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored

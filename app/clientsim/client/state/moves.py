@@ -42,6 +42,7 @@ class Move:
     kind: str  # one of KINDS
     detail: str = ""  # the reason, fact, topic or answer the move carries
     items: tuple[str, ...] = ()  # questionnaire items answered ("PHQ-9 3")
+    opening: str = ""  # the reply's first words, put in the model's mouth (a questionnaire answer)
     probabilities: tuple[tuple[str, float], ...] = ()  # what the state made of each talk kind
 
     def cue(self, first: str, profile: StateProfile) -> str:
@@ -125,9 +126,13 @@ def choose(state: ClientState, signal: TurnSignal, profile: StateProfile, rng: r
             score = questionnaires.item_scores(name, report.total, report.items)[item.number - 1]
             answers.append(f"\"{questionnaires.answer_words(name, item, score)}\"" +
                            (f" for {item.about}" if len(asked) > 1 else ""))
-        return Move("answer", "; ".join(answers), items=tuple(f"{name} {item.number}" for name, item in asked[:2]))
+        words = questionnaires.answer_words(asked[0][0], asked[0][1], questionnaires.item_scores(
+            asked[0][0], self_report[asked[0][0]].total, self_report[asked[0][0]].items)[asked[0][1].number - 1])
+        return Move("answer", "; ".join(answers), items=tuple(f"{name} {item.number}" for name, item in asked[:2]),
+                    opening=words[0].upper() + words[1:] if len(asked) == 1 else "")
     if profile.kind == "CBT" and signal.belief_rating:
-        return Move("answer", f"\"about {int(round(state.belief / 5) * 5)}%\"")
+        rating = f"about {int(round(state.belief / 5) * 5)}%"
+        return Move("answer", f"\"{rating}\"", opening=rating[0].upper() + rating[1:])
     # a held-back fact asked about once trust is earned: told; very high trust may bring one out unasked
     if asked_held:
         return Move("disclose", asked_held[0].fact)
