@@ -121,3 +121,13 @@ def test_an_answer_in_the_questions_words_is_not_an_echo():
     assert guard.is_echo("I have been feeling tired or having little energy.", question)
     _, found = repair("Have you been feeling tired or having little energy?", "Tomás Reyes", question)
     assert any(v.check == "echo" for v in found)
+
+
+@pytest.mark.parametrize("reply", [
+    "Okay, I'm here to help. Let's talk about what might make things better.",
+    "I'm sorry. I don't have the ability to give you advice or tell you what to do.",
+    "Sure, what would you like to know?",
+])
+def test_assistant_manners_seen_in_the_fidelity_bench_are_fatal(reply):
+    v = guard.scan_stream(reply, "Marcus Bell")
+    assert v is not None and v.fatal

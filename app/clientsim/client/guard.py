@@ -42,7 +42,8 @@ _COUNSELLOR_VOICE = re.compile(
     r"(?:how (?:can|may|could) i (?:help|assist|support) you"
     r"|what brings you (?:in|here)"
     r"|is there anything else i can"
-    r"|i(?:'m| am) here to (?:help|listen|support) you"
+    r"|i(?:'m| am) (?:here|happy|glad) to (?:help|listen|support)\b"
+    r"|\bi (?:don'?t|do not) have the (?:ability|capacity|expertise) to\b|\bi(?:'m| am) not (?:able|qualified|equipped) to (?:give|provide|offer)\b"
     r"|as your (?:counsell?or|therapist|assistant)"
     r"|let'?s explore (?:that|this|your)"
     r"|how does that make you feel\??$"
@@ -70,7 +71,7 @@ _COUNSELLOR_QUESTION = re.compile(
     r"|\bwhat (?:concerns|worries|matters to) you(?: the)?(?: most)?\?"
     r"|\bhow (?:do|does|did) (?:that|this|it) (?:make|leave) you feel\b"
     r"|\bcan you tell me (?:a bit |a little )?(?:more )?about (?:your|how you|what you)\b"
-    r"|\bwhat (?:would|do) you (?:like|want) to (?:talk|focus|work) (?:about|on)\b"
+    r"|\bwhat (?:would|do) you (?:like|want) to (?:know|discuss|talk|focus|work)\b"
     r"|\bhow (?:can|could|shall) we (?:work|figure|start)\b"
     r"|\bwhat do you think (?:would|might|could) help you\b"
     r"|\bhow are you (?:feeling|coping|doing) (?:about|with)\b)",
