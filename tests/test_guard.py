@@ -104,6 +104,7 @@ def test_your_son_is_wrong_only_for_the_clients_own_son():
     "What am I meant to do, just sit there?",
     "You don't know what it's like.",
     "My son means everything to me.",
+    "Sure, what would you like to know?",  # a client agreeing to be asked questions
 ])
 def test_ordinary_client_lines_pass(reply):
     own = guard.own_words_pattern("Son Owen, 12. Ex-wife Karen. Drinks most evenings.")
@@ -126,7 +127,7 @@ def test_an_answer_in_the_questions_words_is_not_an_echo():
 @pytest.mark.parametrize("reply", [
     "Okay, I'm here to help. Let's talk about what might make things better.",
     "I'm sorry. I don't have the ability to give you advice or tell you what to do.",
-    "Sure, what would you like to know?",
+    "Okay. What would you like to talk about?",
 ])
 def test_assistant_manners_seen_in_the_fidelity_bench_are_fatal(reply):
     v = guard.scan_stream(reply, "Marcus Bell")

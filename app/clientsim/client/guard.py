@@ -71,7 +71,7 @@ _COUNSELLOR_QUESTION = re.compile(
     r"|\bwhat (?:concerns|worries|matters to) you(?: the)?(?: most)?\?"
     r"|\bhow (?:do|does|did) (?:that|this|it) (?:make|leave) you feel\b"
     r"|\bcan you tell me (?:a bit |a little )?(?:more )?about (?:your|how you|what you)\b"
-    r"|\bwhat (?:would|do) you (?:like|want) to (?:know|discuss|talk|focus|work)\b"
+    r"|\bwhat (?:would|do) you (?:like|want) to (?:discuss|talk|focus|work)\b"
     r"|\bhow (?:can|could|shall) we (?:work|figure|start)\b"
     r"|\bwhat do you think (?:would|might|could) help you\b"
     r"|\bhow are you (?:feeling|coping|doing) (?:about|with)\b)",
