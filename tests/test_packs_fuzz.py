@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from clientsim import paths
+from clientsim.personas.loader import schema as persona_schema
 from clientsim.packs import FORMAT, PackError, install_pack, list_packs
 from clientsim.packs.manifest import FIELDS, PACK_ID, VERSION
 
@@ -162,7 +163,8 @@ def _bad_pack(draw, kind: str) -> bytes:
         data = json.loads(PERSONA)
         how = draw(st.sampled_from(["delete", "wrong type", "speaker label", "id", "enum"]))
         if how == "delete":
-            del data[draw(st.sampled_from(sorted(set(data) - {"cbt", "voice", "tags"})))]
+            # a required field: optional ones (cbt, voice, tags, client_state, self_report) may go
+            del data[draw(st.sampled_from(sorted(set(data) & set(persona_schema()["required"]))))]
         elif how == "wrong type":
             data[draw(st.sampled_from(sorted(data)))] = draw(st.one_of(
                 st.integers(), st.booleans(), st.lists(st.integers(), min_size=1, max_size=2)))
