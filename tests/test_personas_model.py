@@ -53,7 +53,8 @@ def _reply(engine, question: str, seed: int, trust_earned: bool) -> tuple[str, s
     risk = next(h for h in tracker.profile.holds_back if "suicid" in h.cues)
     tracker.state.trust = risk.min_trust + 0.5 if trust_earned else risk.min_trust - 2
     _, move = tracker.after_counsellor(question, MiCoder.load().code_turn(question, "counsellor", turns[:-1]), 3)
-    text = ClientSimulator(persona, engine, seed=seed).reply(turns, turn_index=4, cues={3: tracker.cue(move)}).text
+    text = ClientSimulator(persona, engine, seed=seed).reply(turns, turn_index=4, cues={3: tracker.cue(move)},
+                                                            opening=move.opening).text
     return move.kind, text
 
 

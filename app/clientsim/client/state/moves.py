@@ -114,7 +114,7 @@ def choose(state: ClientState, signal: TurnSignal, profile: StateProfile, rng: r
     # a held-back fact asked about too early, or with a question that expects "no": played down
     for held in asked_held:
         if signal.leading:
-            return Move("deny", held.topic)
+            return Move("deny", held.topic, opening="No,")  # a question that expects "no" gets one
         if state.trust < held.min_trust:
             return Move("deflect", held.topic)
     # an answer the persona owes: a questionnaire item, a belief rating
