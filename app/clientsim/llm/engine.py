@@ -173,10 +173,20 @@ class LlmEngine:
 
     # ---- tokens ---------------------------------------------------------
     def tokenize(self, text: str, special: bool = False) -> list[int]:
-        return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        with self._lock:  # llama.cpp's tokenizer is not safe to run from two threads at once
+            return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
     def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True, upto: str | None = None) -> list[int]:
-        """The prompt for ``messages`` as tokens; with ``upto``, only the part before that marker."""
+        """The prompt for ``messages`` as tokens; with ``upto``, only the part before that marker.
+
+        Under the engine's lock: the chat formatter is shared state (add_generation_prompt is set per
+        call) and llama.cpp's tokenizer is not safe to run from two threads at once (a priming thread and
+        the session thread building the next prompt).
+        """
+        with self._lock:
+            return self._chat_tokens(messages, add_generation_prompt, upto)
+
+    def _chat_tokens(self, messages: list[dict], add_generation_prompt: bool, upto: str | None) -> list[int]:
         llama = self._require()
         self._formatter.add_generation_prompt = add_generation_prompt
         try:
