@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QImage,
-    QPageLayout,
-    QPageSize,
-    QPdfWriter,
     QTextBlockFormat,
     QTextCursor,
     QTextDocument,
@@ -89,14 +86,10 @@ def write_portfolio(path: Path, charts: list[tuple[str, QImage]], reports: list[
                     student_name: str | None = None, filters: str = "") -> Path:
     """Charts (title, image) on the first pages, then one review per report, each on a new page."""
     from clientsim.judge.report_html import render_html
+    from clientsim.judge.report_pdf import a4_writer
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setResolution(96)
-    writer.setTitle("ClientSim portfolio")
+    writer = a4_writer(path, "ClientSim portfolio")
     page = writer.pageLayout().paintRectPixels(writer.resolution())
     doc = QTextDocument()
     doc.setPageSize(QSizeF(page.width(), page.height()))
