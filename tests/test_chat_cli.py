@@ -12,23 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli_env
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.model
-
-
-def _env(home: Path) -> dict:
-    env = dict(os.environ)
-    env["CLIENTSIM_HOME"] = str(home)
-    env["PYTHONPATH"] = str(REPO / "app") + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def _chat(home, model, lines, *extra, timeout=300):
     cmd = [sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", "amara-social-anxiety",
            "--model", str(model), "--seed", "4", "--json", *extra]
     return subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          env=_env(home), timeout=timeout)
+                          env=cli_env(home), timeout=timeout)
 
 
 def test_json_turns_from_stdin(smollm_path, clientsim_home):
@@ -60,7 +53,7 @@ def test_corrupt_model_is_a_clear_message(clientsim_home, tmp_path):
 def test_unknown_persona_lists_the_known_ones(clientsim_home, smollm_path):
     proc = subprocess.run([sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", "nobody",
                            "--model", str(smollm_path)], input="", capture_output=True, text=True,
-                          env=_env(clientsim_home), timeout=120)
+                          env=cli_env(clientsim_home), timeout=120)
     assert proc.returncode == 2 and "daniel-alcohol" in proc.stderr
 
 
@@ -69,7 +62,7 @@ def test_killed_mid_reply_keeps_every_earlier_turn(smollm_path, clientsim_home):
     proc = subprocess.Popen(
         [sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", "daniel-alcohol", "--model",
          str(smollm_path), "--seed", "1", "--json"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(clientsim_home))
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(clientsim_home))
     proc.stdin.write("Hi Daniel, how are things?\n")
     proc.stdin.flush()
     first = proc.stdout.readline()  # the first reply is complete and stored
@@ -102,7 +95,7 @@ def test_default_model_plays_the_client(default_model_path, clientsim_home):
     cmd = [sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", "daniel-alcohol",
            "--model", str(default_model_path), "--seed", "2", "--json"]
     proc = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          env=_env(clientsim_home), timeout=900)
+                          env=cli_env(clientsim_home), timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     assert len(rows) == 3

@@ -13,18 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli_env
 
 from clientsim.storage import Database
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.model
-
-
-def _env(home: Path) -> dict:
-    env = dict(os.environ)
-    env["CLIENTSIM_HOME"] = str(home)
-    env["PYTHONPATH"] = str(REPO / "app") + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def _cmd(model, persona="daniel-alcohol"):
@@ -39,7 +32,7 @@ def _db(home: Path) -> Database:
 def test_short_chats_exit_cleanly(smollm_path, clientsim_home):
     for _ in range(3):
         proc = subprocess.run(_cmd(smollm_path), input=b"Hello Daniel.\nWhat brings you here?\n",
-                              capture_output=True, env=_env(clientsim_home), timeout=300)
+                              capture_output=True, env=cli_env(clientsim_home), timeout=300)
         assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     with _db(clientsim_home) as db:
         assert [s["status"] for s in db.list_sessions()] == ["ended"] * 3
@@ -47,7 +40,7 @@ def test_short_chats_exit_cleanly(smollm_path, clientsim_home):
 
 def test_invalid_utf8_on_stdin_is_said_and_the_line_kept(smollm_path, clientsim_home):
     proc = subprocess.run(_cmd(smollm_path), input=b"Caf\xe9 or tea?\n", capture_output=True,
-                          env=_env(clientsim_home), timeout=300)
+                          env=cli_env(clientsim_home), timeout=300)
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "line 1: not UTF-8 text (bad byte at position 3)" in err and "Traceback" not in err
@@ -58,7 +51,7 @@ def test_invalid_utf8_on_stdin_is_said_and_the_line_kept(smollm_path, clientsim_
 
 def test_sigterm_mid_reply_ends_the_session_like_ctrl_c(smollm_path, clientsim_home):
     proc = subprocess.Popen(_cmd(smollm_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(clientsim_home))
+                            stderr=subprocess.PIPE, text=True, env=cli_env(clientsim_home))
     proc.stdin.write("Hi Daniel, how are things?\n")
     proc.stdin.flush()
     assert json.loads(proc.stdout.readline())["client"]
@@ -87,7 +80,7 @@ def test_a_read_only_database_is_refused_with_a_true_message(smollm_path, client
         if os.access(data / "clientsim.sqlite3", os.W_OK):
             pytest.skip("running as root: file permissions do not stop writes")
         proc = subprocess.run(_cmd(smollm_path), input=b"Hello.\n", capture_output=True,
-                              env=_env(clientsim_home), timeout=300)
+                              env=cli_env(clientsim_home), timeout=300)
     finally:
         data.chmod(0o755)
         for p in data.iterdir():
@@ -105,7 +98,7 @@ def test_broken_persona_files_are_named_by_chat(smollm_path, clientsim_home):
     user.mkdir(parents=True, exist_ok=True)
     (user / "daniel-alcohol.json").write_text('{"id": ' + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
     os.mkfifo(user / "x.json")
-    proc = subprocess.run(_cmd(smollm_path), input=b"", capture_output=True, env=_env(clientsim_home), timeout=300)
+    proc = subprocess.run(_cmd(smollm_path), input=b"", capture_output=True, env=cli_env(clientsim_home), timeout=300)
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert "persona file skipped" in err and "daniel-alcohol.json" in err and "levels deep" in err
@@ -121,7 +114,7 @@ def test_a_full_disk_mid_session_names_the_rescue_file_exits_1_and_the_next_star
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)]).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
-        env = {**_env(clientsim_home), "CLIENTSIM_DATA_DIR": str(disk)}
+        env = {**cli_env(clientsim_home), "CLIENTSIM_DATA_DIR": str(disk)}
         proc = subprocess.Popen(_cmd(smollm_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env)
         proc.stdin.write(b"Hello Daniel, what brings you here?\n")
