@@ -1,4 +1,9 @@
-"""A real practice session on the real SmolLM2 model and a real SQLite file."""
+"""A real practice session on the real SmolLM2 model and a real SQLite file.
+
+The tests that do not depend on this process's KV cache run twice: on this
+computer's model (LlmEngine) and on a real llama-server on 127.0.0.1 serving
+the same file (RemoteEngine), so the lab backend passes the same client tests.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +20,26 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def engine():
-    from conftest import MODELS_DIR, SMOLLM_FILE
+def local_engine():
+    from conftest import MODELS_DIR, SMOLLM_FILE, need
 
     path = MODELS_DIR / SMOLLM_FILE
-    if not path.exists():
-        pytest.skip("SmolLM2 not fetched")
+    need(path.exists(), f"model {path} (run `clientsim models fetch`)")
     e = LlmEngine(path, n_ctx=2048, seed=3)
     e.load()
     yield e
     e.close()
+
+
+@pytest.fixture(params=["local", "lab server"])
+def engine(request, local_engine):
+    """This computer's model, then the same model on a real lab server."""
+    if request.param == "local":
+        return local_engine
+    from clientsim.llm.remote import RemoteEngine, ServerAddress
+
+    server = request.getfixturevalue("lab_server")
+    return RemoteEngine(ServerAddress(server.url), n_ctx=2048, seed=3).load()
 
 
 @pytest.fixture
@@ -63,8 +78,9 @@ def test_whole_session_streams_and_persists(engine, persona, tmp_path):
     assert db2.get_session(s.id)["status"] == "ended"
 
 
-def test_same_seed_same_session(engine, persona, tmp_path):
+def test_same_seed_same_session(local_engine, persona, tmp_path):
     """Replayed from the same engine state, the same seed gives the same replies, moves and client state."""
+    engine = local_engine  # this process's KV cache
     replies = []
     for run in range(2):
         engine.reset_cache()
@@ -80,7 +96,8 @@ def test_same_seed_same_session(engine, persona, tmp_path):
     assert replies[0] == replies[1]
 
 
-def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
+def test_second_turn_evaluates_only_new_tokens(local_engine, persona, tmp_path):
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "kv.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=1, prime=False)
     s.simulator.prime()
@@ -94,7 +111,8 @@ def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
     assert second.new_prompt_tokens < 80 < second.prompt_tokens
 
 
-def test_next_turn_is_primed_while_the_student_composes(engine, persona, tmp_path):
+def test_next_turn_is_primed_while_the_student_composes(local_engine, persona, tmp_path):
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "prime.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=2)
     s.add_counsellor_turn("Hello, how are you?")
@@ -156,10 +174,16 @@ def test_long_message_is_kept_whole_and_clipped_for_the_model(engine, persona, t
 
 
 @pytest.mark.slow
-def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
+@pytest.mark.parametrize("backend", ["local", "lab server"])
+def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path, backend, request):
     from conftest import MODELS_DIR, SMOLLM_FILE
 
-    e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=2048, seed=2).load()
+    if backend == "local":
+        e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=2048, seed=2).load()
+    else:
+        from clientsim.llm.remote import RemoteEngine, ServerAddress
+
+        e = RemoteEngine(ServerAddress(request.getfixturevalue("lab_server").url), n_ctx=2048, seed=2).load()
     db = Database.open(tmp_path / "long.sqlite3")
     s = PracticeSession.start(db, persona, e, seed=2, prime=False)
     s.simulator.max_tokens = 40
@@ -168,14 +192,16 @@ def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
         s.generate_reply()
         msgs = s.simulator.messages(s.history())
         assert msgs[0]["content"].startswith(s.simulator.system_prompt)
-        assert len(e.chat_tokens(msgs)) + s.simulator.max_tokens <= e.n_ctx
+        assert e.count_tokens(msgs) + s.simulator.max_tokens <= e.n_ctx
+        assert not s.last_reply.interrupted  # a server would refuse a prompt over its context
     assert s.simulator.window.condensed_upto > 0
     assert len(db.get_turns(s.id)) == 161
     e.close()
 
 
-def test_stop_works_during_long_prompt_evaluation(engine, persona, tmp_path):
+def test_stop_works_during_long_prompt_evaluation(local_engine, persona, tmp_path):
     """Stop is honoured between chunks of prompt evaluation, not only between generated tokens."""
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "p.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=9, prime=False)
     s.add_counsellor_turn("I want to understand your week. " * 80)

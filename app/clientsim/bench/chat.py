@@ -71,10 +71,10 @@ def run(args) -> int:
     from llama_cpp import Llama
 
     from clientsim.core.jobs import JobState
-    from clientsim.llm.engine import LlmEngine
+    from clientsim.llm.choice import EngineChoice
     from clientsim.models.registry import resolve_model
     from clientsim.personas import PersonaLibrary
-    from clientsim.sessions.session import PracticeSession
+    from clientsim.sessions.opener import open_engine, open_practice
     from clientsim.storage import Database
 
     path = resolve_model(args.model)
@@ -82,13 +82,13 @@ def run(args) -> int:
     home = tempfile.mkdtemp(prefix="clientsim-bench-")
     db = Database.open(Path(home) / "bench.sqlite3")
     print(f"model {path.name}, persona {persona.id}, threads {args.threads}, cores {os.cpu_count()}")
-    engine = LlmEngine(path, n_threads=args.threads, seed=args.seed)
+    choice = EngineChoice(model=str(path), threads=args.threads, seed=args.seed)
     t0 = time.perf_counter()
-    engine.load()
+    engine = open_engine(choice).engine
     load_s = time.perf_counter() - t0
     raw = Llama(model_path=str(path), n_ctx=engine.n_ctx, n_threads=args.threads, n_threads_batch=args.threads,
                 n_batch=engine.n_batch, n_ubatch=engine.n_batch, seed=args.seed, verbose=False)
-    session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False)
+    session = open_practice(persona, choice, engine=engine, db=db, prime=False).session
     t0 = time.perf_counter()
     session.prime_now()
     prime_s = time.perf_counter() - t0
@@ -157,9 +157,9 @@ def _s(value: float | None) -> str:
 def _without_state(db, persona, engine, args) -> dict:
     """The same script through the path without the client state (no move notes), timed the same way."""
     from clientsim.core.jobs import JobState
-    from clientsim.sessions.session import PracticeSession
+    from clientsim.sessions.opener import open_practice
 
-    session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False, client_state=False)
+    session = open_practice(persona, engine=engine, db=db, seed=args.seed, prime=False, client_state=False).session
     session.prime_now()
     ttfts, shown = [], []
     for i, line in enumerate(SCRIPT[: args.turns]):

@@ -14,13 +14,13 @@ import codecs
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from clientsim.core.errors import ModelError
 from clientsim.core.jobs import JobState
-from clientsim.models.gguf import GgufHeader, check_model_file, human_params
+from clientsim.llm.types import GenerationStats, ModelInfo, SamplingParams
+from clientsim.models.gguf import GgufHeader, check_model_file
 
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
@@ -33,52 +33,11 @@ def default_threads() -> int:
     return max(1, min(os.cpu_count() or 2, 8))
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    path: Path
-    size_bytes: int
-    n_params: int
-    quantization: str
-    context_length: int | None
-    n_ctx: int
-    n_threads: int
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "file": self.path.name, "size_bytes": self.size_bytes,
-                "n_params": self.n_params, "quantization": self.quantization,
-                "context_length": self.context_length, "n_ctx": self.n_ctx, "n_threads": self.n_threads}
-
-    def summary(self) -> str:
-        return f"{self.name} ({human_params(self.n_params)}, {self.quantization})"
-
-
-@dataclass
-class GenerationStats:
-    prompt_tokens: int = 0
-    new_prompt_tokens: int = 0  # tokens actually evaluated (after the cached prefix)
-    completion_tokens: int = 0
-    ttft_s: float = 0.0  # call start -> first token
-    gen_s: float = 0.0  # first token -> last token
-    stopped_by: str = ""  # eog | max_tokens | cancelled | caller
-
-    @property
-    def tok_per_s(self) -> float:
-        return (self.completion_tokens - 1) / self.gen_s if self.completion_tokens > 1 and self.gen_s > 0 else 0.0
-
-
-@dataclass
-class SamplingParams:
-    temperature: float = 0.7
-    top_p: float = 0.9
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    max_tokens: int = 160
-    seed: int | None = None
-
-
 class LlmEngine:
+    """A GGUF model in this process (the `ChatEngine` of llm/backend.py for "this computer")."""
+
+    kind = "local"
+
     def __init__(self, model_path: Path | str, n_threads: int | None = None, n_ctx: int = 4096,
                  seed: int | None = 0, n_batch: int = 256) -> None:
         self.model_path = Path(model_path)
@@ -89,6 +48,7 @@ class LlmEngine:
         self.llama = None
         self.header: GgufHeader | None = None
         self._formatter = None
+        self._grammars: dict[str, object] = {}
         self._lock = threading.RLock()
         self.last_stats = GenerationStats()
 
@@ -162,6 +122,14 @@ class LlmEngine:
         return ModelInfo(h.name, self.model_path, h.file_size, h.n_params, h.quantization, h.context_length,
                          self.n_ctx, self.n_threads)
 
+    def label(self) -> str:
+        return f"{self.model_path.name} on this computer"
+
+    def model_record(self) -> dict:
+        from clientsim.models.checksums import cached_sha256
+
+        return self.info.to_dict() | {"sha256": cached_sha256(self.model_path, compute=False)}
+
     @property
     def n_ctx(self) -> int:
         return self.llama.n_ctx() if self.llama is not None else self.requested_ctx
@@ -175,6 +143,9 @@ class LlmEngine:
     def tokenize(self, text: str, special: bool = False) -> list[int]:
         with self._lock:  # llama.cpp's tokenizer is not safe to run from two threads at once
             return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        return len(self.chat_tokens(messages))
 
     def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True, upto: str | None = None) -> list[int]:
         """The prompt for ``messages`` as tokens; with ``upto``, only the part before that marker.
@@ -254,8 +225,18 @@ class LlmEngine:
         return end - cached
 
     # ---- generation -----------------------------------------------------
+    def _grammar(self, text: str | None):
+        """GBNF text as llama-cpp-python's grammar object, parsed once per text."""
+        if not text:
+            return None
+        if text not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
+
     def stream_tokens(self, tokens: list[int], params: SamplingParams | None = None,
-                      state: JobState | None = None, grammar=None) -> Iterator[str]:
+                      state: JobState | None = None, grammar: str | None = None) -> Iterator[str]:
         """Yield text pieces for a prompt given as tokens. Stops at end-of-turn, max_tokens or cancel."""
         import llama_cpp
         from llama_cpp import Llama
@@ -284,7 +265,7 @@ class LlmEngine:
             first = None
             stats.stopped_by = "max_tokens"
             gen = llama.generate(tokens, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p, temp=p.temperature,
-                                 repeat_penalty=p.repeat_penalty, grammar=grammar)
+                                 repeat_penalty=p.repeat_penalty, grammar=self._grammar(grammar))
             try:
                 for token in gen:
                     if state is not None and state.cancelled:
@@ -311,14 +292,14 @@ class LlmEngine:
                 gen.close()
 
     def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
-                    state: JobState | None = None, grammar=None, opening: str = "") -> Iterator[str]:
+                    state: JobState | None = None, grammar: str | None = None, opening: str = "") -> Iterator[str]:
         """Stream the assistant's reply; ``opening`` is put in its mouth first (evaluated, not yielded)."""
         with self._lock:
             tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
             yield from self.stream_tokens(tokens, params, state, grammar)
 
     def chat(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,
-             grammar=None, stop: list[str] | None = None, state: JobState | None = None, seed: int | None = None) -> str:
+             grammar: str | None = None, stop: list[str] | None = None, state: JobState | None = None, seed: int | None = None) -> str:
         """A whole reply; temperature 0 is greedy (deterministic)."""
         params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed if seed is not None else 0,
                                 top_k=1 if temperature == 0 else 40, repeat_penalty=1.0 if temperature == 0 else 1.1)

@@ -79,6 +79,9 @@ class ReplyOutcome:
         return getattr(self.turn, "index", None)
 
 
+SERVER_KEY = "server"  # the notice about a lab server that failed mid-session
+
+
 class SessionController(QObject):
     starting = Signal(object)  # Persona
     started = Signal(object)  # PracticeSession
@@ -262,8 +265,13 @@ class SessionController(QObject):
 
     def _reply_finished(self, turn) -> None:
         text = turn.text if turn.text.strip() else ""  # stopped before the first word: nothing stored
-        note = turn_note(turn.text, getattr(turn, "meta", None))
+        meta = getattr(turn, "meta", None) or {}
+        note = turn_note(turn.text, meta)
         self._reply_over(ReplyOutcome(turn if text else None, text, getattr(turn, "at", None), note))
+        if meta.get("interrupted"):
+            kept = (" The words that arrived are kept, marked as cut off." if text else
+                    " Your message is saved; the client has not answered it yet.")
+            self.notice.emit("error", f"{meta['interrupted']}{kept}", SERVER_KEY)
         if text and (state := (getattr(turn, "meta", None) or {}).get("state")):
             self.clientState.emit(state)
         if self.session is not None:
@@ -277,6 +285,38 @@ class SessionController(QObject):
         self.buffer.stop()
         partial = self.buffer.text
         self._reply_over(ReplyOutcome(None, partial, None, STOPPED_NOTE if partial else ""))
+
+    def use_local_model(self) -> Job | None:
+        """After a lab-server failure: go on with this computer's model; a message the client has not
+        answered yet is answered now."""
+        self.host.use_local()
+        if self.session is None or not self.is_active() or self.is_generating():
+            return self.host.load_in_background()
+        self.buffer.start()
+        job = Job(self._switch_job, name="switch to this computer's model")
+        job.signals.partial.connect(self._partial)
+        job.signals.finished.connect(self._switched)
+        job.signals.failed.connect(self._reply_failed)
+        job.signals.cancelled.connect(self._reply_cancelled)
+        self.turn_job = job
+        self.clearNotice.emit(SERVER_KEY)
+        self.stateChanged.emit()
+        return self.runner.submit(job)
+
+    def _switch_job(self, state):  # session thread
+        session = self.session
+        session.switch_engine(self.host.ensure_loaded(state))
+        if session.turns and session.turns[-1].speaker == "counsellor":
+            return session.generate_reply(state)
+        return None
+
+    def _switched(self, turn) -> None:
+        if turn is not None:
+            self._reply_finished(turn)
+        else:
+            self.buffer.stop()
+            self.turn_job = None
+            self.stateChanged.emit()
 
     def stop(self) -> None:
         """Cancel the client's reply now; what was generated so far is kept."""
