@@ -249,3 +249,60 @@ def test_a_questionnaire_answer_starts_with_the_questionnaires_words(engine, tmp
     assert reply.meta["state"]["move"] == "answer" and reply.meta["state"]["items"] == ["PHQ-9 2"]
     assert reply.text.lower().startswith(expected)
     db.close()
+
+
+def test_a_draft_evaluated_while_typing_leaves_only_its_last_chunk_for_send(local_engine, persona, tmp_path):
+    """Issue 15: the student's words go into the cache while they type; at send only the chunk where the
+    final prompt departs from the draft remains (at most DRAFT_CHUNK tokens)."""
+    from clientsim.sessions.session import DRAFT_CHUNK
+
+    engine = local_engine
+    engine.reset_cache()
+    db = Database.open(tmp_path / "d.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=6, prime=False)
+    assert s.enable_draft_evaluation()
+    try:
+        s.prime_now()
+        line = "It sounds like the drinking has started to worry you more than you let on at work."
+        assert s.prime_draft(line) > 20
+        s.add_counsellor_turn(line)
+        s.generate_reply()
+        st = s.last_reply.stats
+        assert st.new_prompt_tokens <= DRAFT_CHUNK < 40 < st.prompt_tokens
+        # a draft that no longer matches (edited after it was evaluated) costs only what differs
+        s.wait_primed()
+        s.prime_draft("What would you like to talk about first, your health or your job?")
+        s.add_counsellor_turn("What would you like to talk about first, your family or your job?")
+        s.generate_reply()
+        st = s.last_reply.stats
+        assert DRAFT_CHUNK < st.new_prompt_tokens < 40
+    finally:
+        engine.draft_chunk = None
+        db.close()
+
+
+def test_a_reply_is_the_same_whenever_and_whatever_the_draft_was(local_engine, persona, tmp_path):
+    """The reply is always to exactly what was sent, and the same seed gives the same reply, whether the
+    draft was evaluated, evaluated in part, or was a stale draft the student then changed."""
+    engine = local_engine
+    line = "You're worried that Owen has noticed how much you drink."
+    drafts = {"none": [], "prefix": ["You're worried that Owen"], "whole": [line],
+              "stale": ["You need to stop drinking before Owen notices, honestly.", "You're worried that Ow"]}
+    got = {}
+    try:
+        for name, typed in drafts.items():
+            engine.reset_cache()
+            db = Database.open(tmp_path / f"{name}.sqlite3")
+            s = PracticeSession.start(db, persona, engine, seed=11, prime=False)
+            s.enable_draft_evaluation()
+            s.prime_now()
+            for draft in typed:
+                s.prime_draft(draft)
+            s.add_counsellor_turn(line)
+            got[name] = (s.generate_reply().text, s.last_reply.stats.new_prompt_tokens)
+            db.close()
+    finally:
+        engine.draft_chunk = None
+    texts = {name: text for name, (text, _) in got.items()}
+    assert len(set(texts.values())) == 1, texts
+    assert got["whole"][1] < got["none"][1]  # and the draft did save evaluation at send

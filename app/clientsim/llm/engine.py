@@ -28,6 +28,9 @@ CHATML = (
 )
 
 
+STABLE_PROBES = ("a", "I", "1", " ", "'", '"', "(", "é", "\n", "-")  # first characters a student's words may have
+
+
 def default_threads() -> int:
     """Physical cores are what llama.cpp scales with; 2 on a student laptop."""
     return max(1, min(os.cpu_count() or 2, 8))
@@ -45,6 +48,12 @@ class LlmEngine:
         self.requested_ctx = n_ctx
         self.seed = seed
         self.n_batch = n_batch
+        # Evaluating the student's words while they type (prime_draft): from `_base` (where the student's
+        # next words start, set by prime(..., upto=...)) the prompt is evaluated in chunks of `draft_chunk`
+        # tokens aligned at _base + k*draft_chunk, by the draft and at send alike, so a reply does not
+        # depend on when the background evaluation ran (same seed, same reply). None: one batch, as before.
+        self.draft_chunk: int | None = None
+        self._base: int | None = None
         self.llama = None
         self.header: GgufHeader | None = None
         self._formatter = None
@@ -158,7 +167,12 @@ class LlmEngine:
             return self._chat_tokens(messages, add_generation_prompt, upto)
 
     def _chat_tokens(self, messages: list[dict], add_generation_prompt: bool, upto: str | None) -> list[int]:
-        llama = self._require()
+        prompt, add_bos = self._chat_prompt(messages, add_generation_prompt, upto)
+        return self.llama.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _chat_prompt(self, messages: list[dict], add_generation_prompt: bool, upto: str | None) -> tuple[str, bool]:
+        """The prompt text (cut before ``upto`` when given) and whether a BOS token goes first."""
+        self._require()
         self._formatter.add_generation_prompt = add_generation_prompt
         try:
             result = self._formatter(messages=messages)
@@ -172,7 +186,18 @@ class LlmEngine:
         if upto is not None:
             cut = prompt.find(upto)
             prompt = prompt[:cut] if cut >= 0 else prompt
-        return llama.tokenize(prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        return prompt, not result.added_special
+
+    def _stable_length(self, prompt: str, add_bos: bool, tokens: list[int]) -> int:
+        """How many of ``prompt``'s tokens stay the same whatever text follows it: a tokenizer may merge
+        the last whitespace with the next word ("\n\n" + "It" -> "\n", "\nIt")."""
+        from llama_cpp import Llama
+
+        stable = len(tokens)
+        for probe in STABLE_PROBES:
+            more = self.llama.tokenize((prompt + probe).encode("utf-8"), add_bos=add_bos, special=True)
+            stable = min(stable, Llama.longest_token_prefix(tokens, more))
+        return stable
 
     def prime(self, messages: list[dict], upto: str | None = None) -> int:
         """Evaluate a prompt prefix now so the next reply only pays for the tokens after it.
@@ -184,8 +209,28 @@ class LlmEngine:
         """
         with self._lock:
             self._require()
-            tokens = self.chat_tokens(messages, add_generation_prompt=False, upto=upto)
-            return self._extend_cache(tokens, len(tokens))
+            prompt, add_bos = self._chat_prompt(messages, False, upto)
+            tokens = self.llama.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+            self._base = None  # evaluated the way it always is, whatever a draft left in the cache
+            n = self._extend_cache(tokens, len(tokens))
+            self._base = self._stable_length(prompt, add_bos, tokens) if upto is not None else None
+            return n
+
+    def prime_draft(self, messages: list[dict], opening: str = "", state: JobState | None = None) -> int:
+        """Evaluate the prompt the reply would get if the student sent their draft now, in whole aligned
+        chunks (see draft_chunk), stopping at the chunk before the last token; cancellable between
+        chunks. At send only the chunk where the final prompt departs from the draft and what follows
+        are evaluated. Returns how many tokens were evaluated (0 when drafts are not evaluated)."""
+        with self._lock:
+            if self.draft_chunk is None or self._base is None:
+                return 0
+            self._require()
+            tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
+            base, c = self._base, self.draft_chunk
+            end = base + (len(tokens) - 1 - base) // c * c
+            if end <= base or tokens[:base] != self.llama._input_ids[:base].tolist():
+                return 0
+            return self._extend_cache(tokens, end, state)
 
     def reset_cache(self) -> None:
         """Forget every evaluated token: the next prompt is evaluated from its first token.
@@ -197,31 +242,43 @@ class LlmEngine:
         """
         with self._lock:
             self._require().reset()
+            self._base = None
+
+    def _pieces(self, cached: int, end: int, state: JobState | None, chunk: int) -> list[tuple[int, int]]:
+        """The [start, stop) pieces in which tokens cached..end are evaluated."""
+        base, c = self._base, self.draft_chunk
+        if c is not None and base is not None:
+            head = [(cached, min(base, end))] if cached < base else []
+            return head + [(p, min(p + c, end)) for p in range(max(cached, base), end, c)]
+        if state is None:
+            return [(cached, end)]  # nothing to cancel: one call, batched by llama.cpp itself
+        return [(p, min(p + chunk, end)) for p in range(cached, end, chunk)]
 
     def _extend_cache(self, tokens: list[int], end: int, state: JobState | None = None, chunk: int = 64) -> int:
         """Make the KV cache hold tokens[:end]: keep the common prefix, evaluate the rest.
 
         With a JobState, evaluated in chunks so Stop works during a long prompt too
-        (llama.cpp cannot be interrupted inside one decode call). Returns how many
-        tokens were evaluated.
+        (llama.cpp cannot be interrupted inside one decode call). Past `_base` with
+        `draft_chunk` set, the kept prefix ends on a chunk boundary and the rest is
+        evaluated in aligned chunks. Returns how many tokens were evaluated.
         """
         from llama_cpp import Llama
 
         llama = self.llama
         cached = min(Llama.longest_token_prefix(llama._input_ids.tolist(), tokens), end)
-        if cached >= end:
+        if self.draft_chunk is not None and self._base is not None and cached > self._base:
+            cached = self._base + (cached - self._base) // self.draft_chunk * self.draft_chunk
+        if cached >= end and llama.n_tokens == cached:
             return 0
         if cached > 0 and llama._ctx.kv_cache_seq_rm(-1, cached, -1):
             llama.n_tokens = cached
         else:
             llama.reset()
             cached = 0
-        if state is None:
-            chunk = end - cached  # nothing to cancel: one call, batched by llama.cpp itself
-        for pos in range(cached, end, chunk):
+        for start, stop in self._pieces(cached, end, state, chunk):
             if state is not None and state.cancelled:
-                return pos - cached
-            llama.eval(tokens[pos:min(pos + chunk, end)])
+                return start - cached
+            llama.eval(tokens[start:stop])
         return end - cached
 
     # ---- generation -----------------------------------------------------
@@ -252,10 +309,11 @@ class LlmEngine:
                 raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
                                  hint="This is a bug: older turns should have been condensed.")
             start = time.perf_counter()
-            if state is not None and len(tokens) - 1 - cached > 128:
+            if (state is not None and len(tokens) - 1 - cached > 128) or \
+                    (self.draft_chunk is not None and self._base is not None):
                 # generate() evaluates the last token itself and finds the rest cached
                 self._extend_cache(tokens, len(tokens) - 1, state)
-                if state.cancelled:
+                if state is not None and state.cancelled:
                     stats.stopped_by = "cancelled"
                     return
             seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))

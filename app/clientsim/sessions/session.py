@@ -8,6 +8,7 @@ drive sessions through this class.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from clientsim.storage import Database, new_session_id, now_iso
 __all__ = ["PracticeSession", "Turn", "ReplyEvent", "MAX_MESSAGE_CHARS"]
 
 MAX_MESSAGE_CHARS = 50_000  # stored in full; the model hears at most client.simulator.MODEL_MESSAGE_CHARS
+DRAFT_CHUNK = 8  # tokens per aligned chunk when drafts are evaluated while the student types (LlmEngine.draft_chunk)
 
 
 @dataclass
@@ -199,6 +201,46 @@ class PracticeSession:
         self.cues[turn.index] = self.tracker.cue(move)
         self._opening = move.opening
         self._pending_state = self.tracker.record(move, code)
+
+    def prime_draft(self, text: str, state: JobState | None = None) -> int:
+        """Evaluate the student's draft into the model's cache while they type or speak.
+
+        The prompt is built exactly as send would build it (the draft's live MI code and the move the
+        client state would choose, previewed without changing the state), and the engine evaluates it
+        in aligned chunks (LlmEngine.prime_draft), so at send only the chunk where the final words
+        depart from the draft remains, and the reply is the same whenever this ran. Cancellable;
+        returns how many tokens were evaluated. Needs `engine.draft_chunk` (enable_draft_evaluation).
+        """
+        if self.read_only or self.simulator is None or not self.turns or self.turns[-1].speaker == "counsellor":
+            return 0
+        clean = (text or "").replace("\r\n", "\n").strip()
+        if not clean or len(clean) > MAX_MESSAGE_CHARS or not hasattr(self.engine, "prime_draft"):
+            return 0
+        self.wait_primed()
+        index = len(self.turns)
+        cues, opening = dict(self.cues), ""
+        if self.tracker is not None:
+            try:
+                move = self.tracker.preview(clean, self._code("counsellor", clean), index)
+                cues[index], opening = self.tracker.cue(move), move.opening
+            except Exception:  # noqa: BLE001 - a draft is only an optimisation
+                return 0
+        window = copy.deepcopy(self.simulator.window)  # a draft must not condense the conversation
+        try:
+            msgs = self.simulator.messages(self.history() + [("counsellor", clean)], cues)
+            if self.simulator.window.condensed_upto != window.condensed_upto:
+                return 0
+        finally:
+            self.simulator.window = window
+        return self.engine.prime_draft(msgs, opening, state)
+
+    def enable_draft_evaluation(self, chunk: int = DRAFT_CHUNK) -> bool:
+        """Evaluate drafts while the student types (the app's sessions). Set before the first reply and
+        kept for the session, so every reply's prompt is evaluated in the same aligned chunks."""
+        if self.engine is None or not hasattr(self.engine, "draft_chunk"):
+            return False
+        self.engine.draft_chunk = chunk
+        return True
 
     def switch_engine(self, engine: ChatEngine) -> None:
         """Go on with another engine (the lab server failed: this computer's model). The next stored reply

@@ -156,6 +156,7 @@ class SessionView(QWidget):
         self.split.setStretchFactor(1, 2)
         pl.addWidget(self.split, 1)
 
+        self.input.textChanged.connect(lambda: self.controller.draft_changed(self.input.message()))
         self.setTabOrder(self.input, self.send_button)
         self.setTabOrder(self.send_button, self.stop_button)
         self.setTabOrder(self.stop_button, self.end_button)

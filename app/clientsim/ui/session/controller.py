@@ -80,6 +80,7 @@ class ReplyOutcome:
 
 
 SERVER_KEY = "server"  # the notice about a lab server that failed mid-session
+DRAFT_PAUSE_MS = 250  # a pause in typing this long starts evaluating the draft
 
 
 class SessionController(QObject):
@@ -124,6 +125,14 @@ class SessionController(QObject):
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
+        # the student's draft, evaluated into the model's cache when they pause (draft_changed)
+        self.draft_job: Job | None = None
+        self._draft = ""
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_PAUSE_MS)
+        self.draft_timer.timeout.connect(self._evaluate_draft)
+        self.drafts_evaluated = 0  # tokens, for tests and the curious
 
     # ------------------------------------------------------------------ state
     def has_session(self) -> bool:
@@ -187,7 +196,9 @@ class SessionController(QObject):
 
         engine = self.host.ensure_loaded(state)
         state.check()
-        return PracticeSession.start(self.db, persona, engine)
+        session = PracticeSession.start(self.db, persona, engine)
+        session.enable_draft_evaluation()
+        return session
 
     def _started(self, session) -> None:
         self.starting_up = False
@@ -210,12 +221,53 @@ class SessionController(QObject):
         self.starting_up = False
         self.stateChanged.emit()
 
+    # ------------------------------------------------------------------ the draft
+    def draft_changed(self, text: str) -> None:
+        """The message box (or the running transcript of the student's speech) changed. When they pause
+        for DRAFT_PAUSE_MS, the draft is evaluated into the model's cache on the session thread; a newer
+        draft cancels the older one's job, and sending cancels both (the reply is always to exactly what
+        was sent: sessions/session.py prime_draft)."""
+        self._draft = text
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+        if self.can_send() and text.strip():
+            self.draft_timer.start()
+        else:
+            self.draft_timer.stop()
+
+    def _evaluate_draft(self) -> None:
+        if not self.can_send() or not self._draft.strip():
+            return
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+        job = Job(self._draft_job, self.session, self._draft, name="evaluate draft")
+        job.signals.finished.connect(self._draft_evaluated)
+        job.signals.done.connect(lambda j=job: self._draft_over(j))
+        self.draft_job = job
+        self.runner.submit(job)
+
+    def _draft_job(self, state, session, text: str):  # session thread
+        return session.prime_draft(text, state)
+
+    def _draft_evaluated(self, n: int) -> None:
+        self.drafts_evaluated += n or 0
+
+    def _draft_over(self, job: Job) -> None:
+        if self.draft_job is job:
+            self.draft_job = None
+
+    def _cancel_draft(self) -> None:
+        self.draft_timer.stop()
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+
     # ------------------------------------------------------------------ turns
     def send(self, text: str, *, spoken: bool = False) -> Job | None:
         """The counsellor's message; the client's reply streams back. ``spoken``: the reply will be
         heard, so the model may trail the speech by fewer words."""
         if not self.can_send() or not text.strip():
             return None  # an empty message is never sent
+        self._cancel_draft()
         self.counsellorSent.emit(text)
         self.buffer.start()
         if self.session.simulator is not None:
@@ -262,6 +314,8 @@ class SessionController(QObject):
         self.turn_job = None
         self.replyEnded.emit(outcome)
         self.stateChanged.emit()
+        if self._draft.strip():  # typed while the client was answering: evaluate it now
+            self.draft_timer.start()
 
     def _reply_finished(self, turn) -> None:
         text = turn.text if turn.text.strip() else ""  # stopped before the first word: nothing stored
