@@ -44,7 +44,7 @@ class ReportView(QWidget):
         self.browser.setAccessibleName("Feedback report text")
         self.browser.setOpenLinks(False)  # in-page links (turn numbers) scroll instead
         self.browser.anchorClicked.connect(self._anchor)
-        self.browser.setMinimumHeight(320)
+        self.browser.setMinimumHeight(120)  # the review must fit a 640-pixel-high window at 20 pt
         lay.addWidget(self.browser, 1)
         row = QHBoxLayout()
         self.saved_label = QLabel(self)

@@ -4,7 +4,7 @@ The report comes from the judge (``clientsim.judge.report.make_report``, run by
 the session controller in a worker on the session thread, as it uses the
 language model, while a progress bar moves) and is shown by
 ``clientsim.ui.report_view.ReportView``. The review takes the session page's
-full width; "Show the chat beside it" brings the conversation back on the left.
+full width; "Show the chat" brings the conversation back on the left.
 """
 
 from __future__ import annotations
@@ -38,13 +38,11 @@ class ReviewPanel(QFrame):
         self.setObjectName("reviewPanel")
         self.setAccessibleName("Session review")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
-        outer.setSpacing(10)
-        title = QLabel("Session review", self)
-        title.setProperty("role", "title")
-        outer.addWidget(title)
+        # the page header already names the session: every line here is room the report needs on a small screen
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
         self.summary = QLabel(self)
-        self.summary.setProperty("role", "subtitle")
+        self.summary.setProperty("role", "muted")
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
 
@@ -71,7 +69,7 @@ class ReviewPanel(QFrame):
         self.tabs.setAccessibleName("Review sections")
         report_tab = QWidget()
         self.report_slot = QVBoxLayout(report_tab)
-        self.report_slot.setContentsMargins(8, 10, 8, 8)
+        self.report_slot.setContentsMargins(4, 6, 4, 4)
         self.tabs.addTab(report_tab, "Feedback")
         notes_scroll = QScrollArea()
         notes_scroll.setWidgetResizable(True)
@@ -101,7 +99,7 @@ class ReviewPanel(QFrame):
         self.back_button.setAccessibleName("Back to the client library")
         self.back_button.clicked.connect(self.backRequested)
         buttons.addWidget(self.back_button)
-        self.chat_button = QPushButton("Show the chat beside it", self)
+        self.chat_button = QPushButton("Show the chat", self)
         self.chat_button.setCheckable(True)
         self.chat_button.setAccessibleName("Show the conversation beside the review")
         self.chat_button.toggled.connect(self._chat_toggled)
@@ -128,7 +126,7 @@ class ReviewPanel(QFrame):
         self.tabs.setCurrentIndex(0)
 
     def _chat_toggled(self, on: bool) -> None:
-        self.chat_button.setText("Hide the chat" if on else "Show the chat beside it")
+        self.chat_button.setText("Hide the chat" if on else "Show the chat")
         self.chatToggled.emit(on)
 
     def show_notes(self) -> None:

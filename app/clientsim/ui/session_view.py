@@ -9,7 +9,7 @@ panel to the controller. Nothing here runs a job or touches the session.
 Layout: an empty page ("No session is open") and the session page: header,
 read-only banner, then a splitter with the conversation (transcript over input
 bar) on the left and the review on the right once the session is over. The
-review opens at full width; its "Show the chat beside it" button brings the
+review opens at full width; its "Show the chat" button brings the
 conversation back beside it. Turns carry their stored number, the one the
 report cites. Small
 extra views (a meter) go in the header with ``add_extra_view``.
