@@ -95,7 +95,7 @@ def test_the_sessions_own_scale_leads_and_an_mi_session_never_headlines_the_ctrs
     mi, cbt = SessionReport.from_dict(mi_report), SessionReport.from_dict(cbt_report)
     assert mi.lead == "MITI" and mi.other_scale == "CTRS" and mi.headline.startswith("MITI band: ")
     assert "CTRS" not in mi.headline and "competence" not in mi.headline
-    assert cbt.lead == "CTRS" and cbt.other_scale == "MITI" and cbt.headline.startswith("CTRS: ")
+    assert cbt.lead == "CTRS" and cbt.other_scale == "MITI" and cbt.headline.startswith("CTRS total ")
     head = render_html(mi_report, "screen").split("<h2")[0]
     assert "MITI band" in head and "CTRS" not in head
 
@@ -216,7 +216,7 @@ def test_review_reads_well_at_several_window_and_font_sizes(qtbot, screenshots_d
     # the header counts turns in the report's words
     assert view.typed.turns_words in sv.subtitle.text()
     # the session's own scale leads; the other waits behind a link
-    lead = "MITI band" if persona_id == "daniel-alcohol" else "CTRS: "
+    lead = "MITI band" if persona_id == "daniel-alcohol" else "CTRS total "
     text = view.browser.toPlainText()
     assert lead in text.split("Safety review")[0]
     folded = "competence line" if persona_id == "daniel-alcohol" else "Summary against the MITI"

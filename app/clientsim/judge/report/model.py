@@ -188,7 +188,8 @@ class SessionReport:
     def headline(self) -> str:
         """One line for the top of the review: the lead scale's result, never the other one's."""
         if self.lead == CTRS and self.ctrs is not None:
-            return f"CTRS: {self.ctrs.headline}"
+            head = self.ctrs.headline
+            return f"CTRS t{head[1:]}" if head.startswith("Total") else f"CTRS: {head}"
         return self.mi.headline
 
     @classmethod
