@@ -19,8 +19,8 @@ Signals, in the order a session meets them:
 - ``turnNoteChanged(int, str)``: a note for a shown turn (a barge-in recorded)
 - ``elapsedChanged(float)`` every second while the session runs
 - ``endedWith(dict)``: the session ended; the transcript, for the report
-- ``reportStarted()``, ``reportProgress(float, str)``, ``reportReady(object, object)``
-  (report, view class), ``reportFailed(str)``, ``reportUnavailable(str)``
+- ``reportStarted()``, ``reportProgress(float, str)``, ``reportReady(object)``
+  (the report dict), ``reportFailed(str)``
 - ``pastOpened(PastSession)``: a past session, read-only
 - ``cleared()``: nothing is shown any more (before another session)
 - ``stateChanged()``: any of ``is_active()``, ``is_generating()``, ``starting``,
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS
+from clientsim.judge.report import make_report, save_report_to_db
 from clientsim.personas.model import Persona
-from clientsim.ui.review_panel import report_support
 from clientsim.ui.session.past_session import PastSession, load_past_session
 from clientsim.ui.session.turn_notes import STOPPED_NOTE, turn_note
 from clientsim.ui.stream_buffer import StreamBuffer
@@ -46,8 +46,6 @@ from clientsim.ui.workers import Job, JobRunner
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "pending-saves"
-REPORT_UNAVAILABLE = ("The feedback report (MI and CBT skills, safety) is not available in this build yet. "
-                      "Your transcript is saved and can be exported with `clientsim sessions export`.")
 
 
 @dataclass
@@ -96,9 +94,8 @@ class SessionController(QObject):
     endedWith = Signal(object)  # transcript dict
     reportStarted = Signal()
     reportProgress = Signal(float, str)
-    reportReady = Signal(object, object)  # report, the view class that shows it
+    reportReady = Signal(object)  # the report (dict, clientsim.report/1)
     reportFailed = Signal(str)
-    reportUnavailable = Signal(str)
     pastOpened = Signal(object)  # PastSession
     cleared = Signal()
     stateChanged = Signal()
@@ -119,7 +116,6 @@ class SessionController(QObject):
         self.report_job: Job | None = None
         self.transcript_for_report: dict | None = None
         self._past_duration: float | None = None
-        self._report_view_class = None
         self.buffer = StreamBuffer(self)
         self.buffer.flushed.connect(self.replyText)
         self.clock = QTimer(self)
@@ -441,32 +437,22 @@ class SessionController(QObject):
 
     # ------------------------------------------------------------------ report
     def build_report(self) -> Job | None:
-        make_report, view_class = report_support()
-        if make_report is None:
-            self.reportUnavailable.emit(REPORT_UNAVAILABLE)
-            return None
         transcript = self.transcript_for_report
         if transcript is None and self.session is not None:
             transcript = self.session.transcript()
-        self._report_view_class = view_class
         self.reportStarted.emit()
-        job = Job(self._report_job, transcript, make_report, name="feedback report")
+        job = Job(self._report_job, transcript, name="feedback report")
         job.signals.progress.connect(self.reportProgress)
-        job.signals.finished.connect(self._report_ready)
+        job.signals.finished.connect(self.reportReady)
         job.signals.failed.connect(self.reportFailed)
         job.signals.done.connect(self._report_done)
         self.report_job = job
         return self.runner.submit(job)
 
-    def _report_ready(self, report) -> None:
-        self.reportReady.emit(report, self._report_view_class)
-
     def _report_done(self) -> None:
         self.report_job = None
 
-    def _report_job(self, state, transcript: dict, make_report):  # session thread (the db writer)
-        from clientsim.judge.report import save_report_to_db
-
+    def _report_job(self, state, transcript: dict):  # session thread (the db writer)
         engine = self.host.ensure_loaded(state)
         report = make_report(transcript, engine, state)
         try:
@@ -493,9 +479,3 @@ class SessionController(QObject):
         self.stateChanged.emit()
         return past
 
-    def stored_report_view(self):
-        """The view class for a stored report, or None when the judge is not in this build."""
-        return report_support()[1]
-
-    def can_make_report(self) -> bool:
-        return report_support()[0] is not None
