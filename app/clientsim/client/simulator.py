@@ -64,7 +64,7 @@ class ClientReply:
 
     def meta(self) -> dict:
         s = self.stats
-        return {"ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
+        return {"prompt_s": round(s.prompt_s, 4), "ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
                 "new_prompt_tokens": s.new_prompt_tokens, "prompt_tokens": s.prompt_tokens,
                 "attempts": self.attempts, "checks": self.checks, "stopped": self.stopped, "fallback": self.fallback,
                 "first_visible_s": None if self.first_visible_s is None else round(self.first_visible_s, 4)} | \

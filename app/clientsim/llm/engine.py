@@ -226,11 +226,17 @@ class LlmEngine:
                 return 0
             self._require()
             tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
-            base, c = self._base, self.draft_chunk
-            end = base + (len(tokens) - 1 - base) // c * c
-            if end <= base or tokens[:base] != self.llama._input_ids[:base].tolist():
+            end = self._aligned_end(len(tokens))
+            if end is None or end <= self._base or tokens[:self._base] != self.llama._input_ids[:self._base].tolist():
                 return 0
             return self._extend_cache(tokens, end, state)
+
+    def _aligned_end(self, n: int) -> int | None:
+        """With draft evaluation on: the last chunk boundary before a prompt of n tokens ends (the tail from
+        there, last token included, is evaluated in one batch by generate). None when it is off."""
+        if self.draft_chunk is None or self._base is None or n - 1 <= self._base:
+            return None
+        return self._base + (n - 1 - self._base) // self.draft_chunk * self.draft_chunk
 
     def reset_cache(self) -> None:
         """Forget every evaluated token: the next prompt is evaluated from its first token.
@@ -304,18 +310,26 @@ class LlmEngine:
         with self._lock:
             llama = self._require()
             cached = Llama.longest_token_prefix(llama._input_ids.tolist(), tokens)
+            if self.draft_chunk is not None and self._base is not None and cached > self._base:
+                cached = self._base + (cached - self._base) // self.draft_chunk * self.draft_chunk  # as _extend_cache
             stats.new_prompt_tokens = len(tokens) - min(cached, len(tokens) - 1)
             if len(tokens) + p.max_tokens > llama.n_ctx():
                 raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
                                  hint="This is a bug: older turns should have been condensed.")
             start = time.perf_counter()
-            if (state is not None and len(tokens) - 1 - cached > 128) or \
-                    (self.draft_chunk is not None and self._base is not None):
+            aligned = self._aligned_end(len(tokens))
+            if aligned is not None:
+                # whole chunks from where the student's words start, as a draft evaluates them; generate()
+                # then evaluates the last, partial chunk with the last token in one batch
+                self._extend_cache(tokens, aligned, state)
+                stats.prompt_s = time.perf_counter() - start
+            elif state is not None and len(tokens) - 1 - cached > 128:
                 # generate() evaluates the last token itself and finds the rest cached
                 self._extend_cache(tokens, len(tokens) - 1, state)
-                if state is not None and state.cancelled:
-                    stats.stopped_by = "cancelled"
-                    return
+                stats.prompt_s = time.perf_counter() - start
+            if state is not None and state.cancelled:
+                stats.stopped_by = "cancelled"
+                return
             seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))
             llama.set_seed(seed)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

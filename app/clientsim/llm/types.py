@@ -36,6 +36,7 @@ class GenerationStats:
     prompt_tokens: int = 0
     new_prompt_tokens: int = 0  # tokens actually evaluated (after the cached prefix)
     completion_tokens: int = 0
+    prompt_s: float = 0.0  # call start -> the prompt evaluated up to its last token (the rest of ttft: that token, sampling)
     ttft_s: float = 0.0  # call start -> first token
     gen_s: float = 0.0  # first token -> last token
     stopped_by: str = ""  # eog | max_tokens | cancelled | caller
