@@ -39,6 +39,14 @@ STUDENT_NAME_MAX = 100
 MAX_SETTINGS_BYTES = 256 * 1024
 
 
+def _fill(obj, d: dict[str, Any]):
+    """Copy the dataclass fields ``d`` has onto ``obj`` (values are sanitised by the caller)."""
+    for f in fields(obj):
+        if f.name in d:
+            setattr(obj, f.name, d[f.name])
+    return obj
+
+
 @dataclass
 class VoiceSettings:
     input_device: str | None = None  # sounddevice name; None = system default
@@ -52,10 +60,7 @@ class VoiceSettings:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "VoiceSettings":
-        v = cls()
-        for f in fields(cls):
-            if f.name in d:
-                setattr(v, f.name, d[f.name])
+        v = _fill(cls(), d)
         v._sanitise()
         return v
 
@@ -82,10 +87,7 @@ class LabServerSettings:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LabServerSettings":
-        v = cls()
-        for f in fields(cls):
-            if f.name in d:
-                setattr(v, f.name, d[f.name])
+        v = _fill(cls(), d)
         v.use = v.use is True
         for name in ("url", "model"):
             value = getattr(v, name)
