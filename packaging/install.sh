@@ -226,15 +226,15 @@ while IFS=$'\t' read -r what path; do
   [ "$what" = changed ] && rm -f "$path"
 done < "$work/damaged"
 # Folders outside the prefix that an earlier run created stay this installation's.
-CREATED_DIRS=$(awk -F'\t' -v p="$PREFIX/" '$1 == "dir" && index($3 "/", p) != 1 {print $3}' "$work/old")$'\n'
+CREATED_DIRS+=$(awk -F'\t' -v p="$PREFIX/" '$1 == "dir" && index($3 "/", p) != 1 {print $3}' "$work/old")$'\n'
 
 # 2. The virtual environment: rebuilt when damaged, when its Python or the dependencies changed.
 VENV="$PREFIX/venv"
 requirements > "$work/requirements.txt"
 want="$( (cat "$work/requirements.txt"; "$PY" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-16)"
 if grep -q -F "$VENV/" "$work/damaged" || [ "$(cat "$VENV/.clientsim-requirements" 2>/dev/null)" != "$want" ] ||
-   ! "$VENV/bin/python" -I -c 'import llama_cpp, PySide6, clientsim' 2>/dev/null; then
-  mkdir -p "$PREFIX"
+   ! "$VENV/bin/python" -I -B -c 'import llama_cpp, PySide6, clientsim' 2>/dev/null; then
+  mkd "$PREFIX"
   rm -rf "$VENV"
   say "virtual environment in $VENV (first time without a bundle: llama-cpp-python compiles, ~12 min on 2 cores)"
   "$PY" -m venv "$VENV"
@@ -252,10 +252,12 @@ fi
 changed_code=0
 while IFS= read -r f; do
   if ! cmp -s "$SRC/$f" "$PREFIX/$f"; then
-    install -D -m 644 "$SRC/$f" "$PREFIX/$f"; changed_code=$((changed_code + 1))
+    install -D -p -m 644 "$SRC/$f" "$PREFIX/$f"; changed_code=$((changed_code + 1))
   fi
 done < <(source_files)
-chmod 755 "$PREFIX/packaging/install.sh" "$PREFIX/scripts/llama-cmake-args.sh"
+for f in packaging/install.sh scripts/llama-cmake-args.sh; do
+  [ "$(stat -c %a "$PREFIX/$f")" = 755 ] || chmod 755 "$PREFIX/$f"
+done
 # Files of an earlier version that this one does not have, and their byte code.
 (cd "$PREFIX" && for item in $SOURCE_ITEMS; do [ ! -e "$item" ] || find "$item" -type f ! -name '*.pyc'; done) |
   LC_ALL=C sort | LC_ALL=C comm -23 - <(source_files) | while IFS= read -r f; do rm -f "$PREFIX/$f"; done
@@ -265,8 +267,8 @@ find "$PREFIX/app" "$PREFIX/packaging" -name '*.pyc' -path '*/__pycache__/*' | w
 done
 find "$PREFIX/app" "$PREFIX/personas" "$PREFIX/assets" "$PREFIX/packaging" -mindepth 1 -type d -empty -delete
 "$VENV/bin/python" -I -m compileall -q "$PREFIX/app" "$PREFIX/packaging" >/dev/null
-echo "$VERSION" > "$PREFIX/VERSION.tmp"; cmp -s "$PREFIX/VERSION.tmp" "$PREFIX/VERSION" && rm "$PREFIX/VERSION.tmp" ||
-  mv "$PREFIX/VERSION.tmp" "$PREFIX/VERSION"
+echo "$VERSION" > "$work/VERSION"
+cmp -s "$work/VERSION" "$PREFIX/VERSION" || install -m 644 "$work/VERSION" "$PREFIX/VERSION"
 
 # 4. The `clientsim` command. -I: only the installed code runs (not PYTHONPATH, the user's site
 #    folder or the current folder); -B: no .pyc is written at run time.
@@ -304,6 +306,7 @@ cmp -s "$SRC/assets/icons/clientsim.svg" "$ICON" || install -m 644 "$SRC/assets/
 #    programme's own (`clientsim packs install --system`), which are never this installation's files.
 mkd "$SYSTEM_DIR/packs"; mkd "$SYSTEM_DIR/personas"
 MODEL_PATHS=""
+MODEL_LINES=""
 if [ "$NO_MODELS" = 0 ]; then
   mkd "$SYSTEM_DIR/models"
   from=${MODELS_FROM:-${BUNDLE:+$BUNDLE/models}}
@@ -311,6 +314,7 @@ if [ "$NO_MODELS" = 0 ]; then
   while IFS=$'\t' read -r target sha size; do
     dest="$SYSTEM_DIR/models/$target"
     MODEL_PATHS+="$dest"$'\n'
+    MODEL_LINES+="file"$'\t'"$dest"$'\t'"$sha"$'\n'
     # Installed before and unchanged (checked in step 1) or already here with the pinned checksum.
     if [ -f "$dest" ]; then
       if grep -q -F -x "file	$sha	$dest" "$work/old" || [ "$(sha256sum < "$dest" | cut -c1-64)" = "$sha" ]; then continue; fi
@@ -349,10 +353,11 @@ done < <(printf '%s' "$CREATED_DIRS"; [ "$NO_MODELS" = 1 ] || find "$SYSTEM_DIR/
   find "$PREFIX" -mindepth 1 -type l -printf 'link\t%p\n'
   printf 'link\t%s\n' "$BIN_DIR/clientsim"
   printf 'file\t%s\n' "$DESKTOP" "$ICON"
-  printf '%s' "$MODEL_PATHS" | sed '/^$/d; s/^/file\t/'
-  printf '%s' "$CREATED_DIRS" | LC_ALL=C sort -u | sed '/^$/d; s/^/dir\t/'
+  printf '%s' "$MODEL_LINES"
+  { printf '%s' "$CREATED_DIRS"; [ "$NO_MODELS" = 1 ] || find "$SYSTEM_DIR/models" -mindepth 1 -type d; } |
+    LC_ALL=C sort -u | sed '/^$/d; s/^/dir\t/'
 } | "$PY" "$HELPER" write "$MANIFEST" "$work/old" "$work/marker"
-chmod 644 "$MANIFEST"
+[ "$(stat -c %a "$MANIFEST")" = 644 ] || chmod 644 "$MANIFEST"
 "$PY" "$HELPER" remove "$work/old" "$MANIFEST" | sed -n 's/^removed\t\([1-9].*\)/\1/p' |
   while read -r n; do say "removed $n file(s) of the earlier installation that this version does not have"; done
 

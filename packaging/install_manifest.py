@@ -10,7 +10,9 @@ Commands (standard library only; run with the Python the installer uses):
                                     file or link that is not as installed
     write NEW OLD MARKER            read "kind<TAB>path" lines on stdin, write NEW with checksums;
                                     a file listed in OLD and untouched since MARKER (ctime) keeps
-                                    OLD's checksum instead of being read again
+                                    OLD's checksum instead of being read again, and a line
+                                    "file<TAB>path<TAB>sha256" gives a checksum the installer has
+                                    just verified (the models)
     remove MANIFEST [KEEP]          delete MANIFEST's files, links and empty folders that KEEP
                                     (another manifest) does not list; print what stayed and why
 """
@@ -75,17 +77,20 @@ def write(new: str, old: str, marker: str) -> int:
     for raw in sys.stdin.read().splitlines():
         if not raw.strip():
             continue
-        kind, path = raw.split("\t", 1)
+        kind, path, *verified = raw.split("\t")
         if kind == "dir":
             lines.append(f"dir\t-\t{path}")
         elif kind == "link":
             lines.append(f"link\t{os.readlink(path)}\t{path}")
         else:
             st = os.lstat(path)
-            digest = known.get(path) if st.st_ctime_ns < since else None
+            digest = verified[0] if verified else known.get(path) if st.st_ctime_ns < since else None
             lines.append(f"file\t{digest or sha256(path)}\t{path}")
+    text = "\n".join(lines) + "\n"
+    if os.path.isfile(new) and Path(new).read_text() == text:
+        return 0  # a run that changed nothing leaves the installation as it was, to the inode
     tmp = new + ".tmp"
-    Path(tmp).write_text("\n".join(lines) + "\n")
+    Path(tmp).write_text(text)
     os.replace(tmp, new)
     return 0
 
