@@ -140,10 +140,11 @@ if [ "$MODE" = uninstall ]; then
   [ "$(id -u)" = 0 ] || [ -w "$PREFIX" ] || die "run as root (sudo): $PREFIX belongs to $(stat -c %U "$PREFIX"). Nothing was removed."
   PY=$(command -v python3.11 || command -v python3) || die "needs python3 to read $MANIFEST"
   installed=$(cat "$PREFIX/VERSION" 2>/dev/null || echo "?")
-  helper=$(mktemp); trap 'rm -f "$helper"' EXIT
-  cp "$HELPER" "$helper"  # the installed copy is about to be removed
-  out=$("$PY" "$helper" remove "$MANIFEST")
-  rm -f "$MANIFEST"; rmdir "$PREFIX" 2>/dev/null || true
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  cp "$HELPER" "$work/helper.py"  # the installed copy is about to be removed
+  mv "$MANIFEST" "$work/INSTALLED"
+  out=$("$PY" "$work/helper.py" remove "$work/INSTALLED") ||
+    { mkdir -p "$PREFIX"; mv "$work/INSTALLED" "$MANIFEST"; die "could not remove everything; $MANIFEST lists what is left: run --uninstall again"; }
   say "removed ClientSim $installed: $(printf '%s\n' "$out" | sed -n 's/^removed\t//p') files and links listed in $MANIFEST"
   printf '%s\n' "$out" | sed -n 's/^kept\t\(.*\)\t\(.*\)/kept \1: \2/p' | while read -r line; do say "$line"; done
   say "students' data (their ~/.local/share/clientsim and the like) was not touched"

@@ -114,6 +114,8 @@ def remove(manifest: str, keep: str | None = None) -> int:
     print(f"removed\t{removed}")
     for path in stayed:
         others = sorted(os.listdir(path))
+        if others and all(os.path.join(path, o) in stayed for o in others):
+            continue  # kept only for a folder already named
         print(f"kept\t{path}\t{len(others)} item(s) not installed by ClientSim, e.g. {others[0]}" if others
               else f"kept\t{path}\tcould not remove it")
     return 0

@@ -67,6 +67,11 @@ def snapshot(*roots: Path) -> dict:
     return seen
 
 
+def changes(before: dict, after: dict) -> list[str]:
+    """The paths that differ between two snapshots (a short, readable failure)."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))[:20]
+
+
 class Lab:
     def __init__(self, root: Path):
         self.root = root
@@ -132,7 +137,7 @@ def test_install_without_root_is_refused_and_writes_nothing(world_readable_tmp):
     assert str(lab.prefix) in proc.stderr
     after = snapshot(world_readable_tmp)
     after.pop(str(home))
-    assert after == before
+    assert changes(before, after) == []
 
 
 def test_bad_options_are_named():
@@ -210,19 +215,19 @@ def test_lab_installation(world_readable_tmp):
     assert turn["counsellor"] == "Hello Daniel, what brings you in today?" and turn["client"]
     database = home / ".local" / "share" / "clientsim" / "clientsim.sqlite3"
     assert database.is_file() and database.stat().st_uid == 65534
-    assert snapshot(lab.root) == before, "running the installed app wrote into the installation"
+    assert changes(before, snapshot(lab.root)) == [], "running the installed app wrote into the installation"
 
     # As a student, installing again over the root-owned installation is refused.
     proc = _as_student(home, "bash", lab.prefix / "packaging" / "install.sh", *lab.options(), "--from-bundle", bundle)
     assert proc.returncode != 0 and "run this as root" in proc.stderr and f"{lab.prefix} (owned by root)" in proc.stderr
-    assert snapshot(lab.root) == before
+    assert changes(before, snapshot(lab.root)) == []
 
     # A second run finds everything in place and changes nothing, to the inode.
     t = time.monotonic()
     out = _ok(_run(["bash", INSTALL_SH, *lab.options(), "--from-bundle", bundle]))
     timings["second run (check only)"] = time.monotonic() - t
     assert "ClientSim 0.1.0 is already installed" in out and "nothing to repair" in out
-    assert snapshot(lab.root) == before
+    assert changes(before, snapshot(lab.root)) == []
 
     # Damage: a deleted module, an edited persona, the command gone. The next run repairs exactly that.
     module = lab.prefix / "app" / "clientsim" / "paths.py"
@@ -238,7 +243,7 @@ def test_lab_installation(world_readable_tmp):
     assert persona.read_bytes() == (REPO / "personas" / persona.name).read_bytes()
     assert os.readlink(wrapper) == str(lab.prefix / "bin" / "clientsim")
     repaired = snapshot(lab.root)
-    assert {k: v[5] for k, v in repaired.items()} == {k: v[5] for k, v in before.items()}
+    assert changes({k: v[5] for k, v in before.items()}, {k: v[5] for k, v in repaired.items()}) == []
 
     # Uninstall: everything it installed goes; a pack the lab added and the student's data stay.
     lab_pack = lab.system / "packs" / "programme-pack" / "pack.json"
