@@ -332,6 +332,17 @@ if [ "$NO_MODELS" = 0 ]; then
     say "downloading the models (about 1.9 GB) into $SYSTEM_DIR/models"
     CLIENTSIM_CACHE_DIR="$work/cache" "$PREFIX/bin/clientsim" models fetch --dest "$SYSTEM_DIR/models" >/dev/null
   fi
+  # Their checksums, filed the way the app looks them up (clientsim.models.checksums), so that no
+  # student reads the 1.9 GB again to see them verified.
+  printf '%s' "$MODEL_LINES" | "$VENV/bin/python" -I -B -c '
+import json, sys
+from pathlib import Path
+from clientsim.models.checksums import key
+record = {key(Path(path)): sha for _, path, sha in (line.split("\t") for line in sys.stdin.read().splitlines())}
+print(json.dumps(record, indent=1, sort_keys=True))' > "$work/checksums.json"
+  RECORD="$SYSTEM_DIR/models/checksums.json"
+  cmp -s "$work/checksums.json" "$RECORD" || install -m 644 "$work/checksums.json" "$RECORD"
+  MODEL_LINES+="file"$'\t'"$RECORD"$'\n'
 fi
 
 # 7. Read-only for everyone: root-owned, folders 755, files 644 (755 if executable).

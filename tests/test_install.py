@@ -206,6 +206,10 @@ def test_lab_installation(world_readable_tmp):
     for e in listed:
         assert (e["location"], e["checksum"]) == ("system", "verified"), e
         assert Path(e["path"]).parent == lab.system / "models"
+    # verified from the installer's record (models/checksums.json), not by reading 1.9 GB again per student
+    assert not (home / ".cache" / "clientsim" / "checksums.json").exists()
+    unverified = json.loads(_ok_stdout(_as_student(home, wrapper, "models", "list", "--json", "--no-verify")))
+    assert {e["checksum"] for e in unverified} == {"verified"}
     personas = _ok_stdout(_as_student(home, wrapper, "personas", "list"))
     assert "daniel-alcohol" in personas
     chat = _ok_stdout(_as_student(home, wrapper, "chat", "--persona", "daniel-alcohol", "--seed", "1", "--json",
