@@ -50,6 +50,7 @@ class ServerHandle:
     api_key: str | None = None
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
     _key_dir: tempfile.TemporaryDirectory | None = None
+    _reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -125,8 +126,9 @@ def launch(opts: ServerOptions, api_key: str | None = None, binary: Path | None 
                             stderr=subprocess.STDOUT, text=True, errors="replace", env=child_environment(),
                             preexec_fn=_die_with_parent if os.name == "posix" else None)
     handle = ServerHandle(proc, opts, api_key, _key_dir=key_dir)
-    threading.Thread(target=_pump, args=(proc.stdout, handle.log, echo), daemon=True,
-                     name="llama-server-output").start()
+    handle._reader = threading.Thread(target=_pump, args=(proc.stdout, handle.log, echo), daemon=True,
+                                      name="llama-server-output")
+    handle._reader.start()
     return handle
 
 
@@ -136,6 +138,8 @@ def wait_ready(handle: ServerHandle, timeout: float = 180.0) -> dict:
     while True:
         if handle.process.poll() is not None:
             handle._forget_key()
+            if handle._reader is not None:
+                handle._reader.join(2.0)  # its last words say why
             tail = "\n".join(list(handle.log)[-15:])
             raise UserError(f"llama-server stopped while starting (exit code {handle.process.returncode}):\n{tail}",
                             hint="Check the model file and that the port is free (--port).")
