@@ -4,13 +4,16 @@
 # Re-running it is fast and harmless: each step is skipped when already done.
 #   scripts/setup.sh            everything
 #   scripts/setup.sh --no-models  skip `clientsim models fetch`
+#   scripts/setup.sh --no-server  skip building llama-server (`clientsim server`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FETCH_MODELS=1
+BUILD_SERVER=1
 for arg in "$@"; do
   case "$arg" in
     --no-models) FETCH_MODELS=0 ;;
+    --no-server) BUILD_SERVER=0 ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -57,5 +60,11 @@ fi
 if [ "$FETCH_MODELS" = 1 ]; then
   say "checking models (first time: about 1.9 GB to download)"
   .venv/bin/clientsim models fetch >/dev/null
+fi
+# 5. llama.cpp's llama-server for `clientsim server` (a lab's model server) and its tests: built once
+#    from the llama.cpp that llama-cpp-python vendors, into the user's cache keyed by version and CPU
+#    flags (first time about 10 minutes on 2 cores; skipped when already built).
+if [ "$BUILD_SERVER" = 1 ]; then
+  .venv/bin/clientsim server build
 fi
 say "ready: $ROOT/.venv/bin/clientsim"

@@ -13,6 +13,7 @@ BENCHES = {
     "safety": ("clientsim.bench.safety", "safety review precision and recall"),
     "selfreport": ("clientsim.bench.selfreport", "questionnaire answers against the persona's declared scores"),
     "progress": ("clientsim.bench.progress", "longest event-loop stall while the progress page loads 500 sessions"),
+    "lab": ("clientsim.bench.lab", "a lab server (llama-server) against separate local engines, N students at once"),
     "responsiveness": ("clientsim.bench.responsiveness", "does the client answer good and poor counselling differently"),
 }
 

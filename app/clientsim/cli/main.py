@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "clientsim.cli.progress_cmd",  # clientsim progress show|csv
     "clientsim.cli.judge_cmd",  # clientsim judge code|report
     "clientsim.cli.speak_cmd",  # clientsim speak
+    "clientsim.cli.server_cmd",  # clientsim server build|start
     "clientsim.cli.bench_cmd",  # clientsim bench chat|fidelity|judge|voice|ctrs|safety
 ]
 
