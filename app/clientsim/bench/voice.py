@@ -102,6 +102,56 @@ def measure_wer(items, model: str, threads: int, *, context: bool = True, beam: 
             "worst": [{"id": i, "voice": v, "wer": round(w, 2), "heard": h} for w, i, v, h in worst[:3]]}
 
 
+def measure_streamed_wer(items, model: str, threads: int, *, trailing_frames=(2, 4, 8),
+                         beam: int | None = None) -> dict:
+    """WER of what streaming recognition keeps, beside today's full pass, on the same clips and context.
+
+    Each clip goes through the app's end-pointer (Silero VAD) with a little noise before and after,
+    as from a microphone. "full": one pass over the turn the end-pointer delivers (0.5 s of trailing
+    silence; recognition after the end, as before streaming). "covering k": one pass over the audio up
+    to k frames (32 ms each) after the last voiced frame: the pass the streaming recogniser starts as
+    soon as the student falls silent (``streaming.SILENCE_FRAMES``), whose text is the transcript
+    when the pause ends the turn. Context: the previous clip's full-pass transcript, as in ``measure_wer``.
+    """
+    import numpy as np
+
+    from clientsim.voice.endpoint import EndPointer
+    from clientsim.voice.stt import BEAM_SIZE, SpeechRecognizer
+    from clientsim.voice.vad import FRAME, load_vad
+    from clientsim.voice.wavio import SAMPLE_RATE, read_wav_16k
+    from clientsim.voice.wer import wer
+
+    r = SpeechRecognizer(model, cpu_threads=threads, beam_size=beam or BEAM_SIZE)
+    r.warm()
+    ep = EndPointer(load_vad(), silence_s=0.5)
+    rng = np.random.default_rng(0)
+    pairs: dict[str, list] = {"full": [], **{f"covering {k}": [] for k in trailing_frames}}
+    heard = ""
+    for u in items:
+        speech = read_wav_16k(u.path)
+        x = np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), speech, np.zeros(SAMPLE_RATE, np.float32)])
+        x = x + rng.normal(0, 0.002, len(x)).astype(np.float32)
+        ep.reset()
+        ev = None
+        for i in range(0, len(x) - FRAME + 1, FRAME):
+            ev = ep.feed(x[i:i + FRAME]) or ev
+            if ev is not None and ev.kind == "end":
+                break
+        if ev is None or ev.kind != "end":
+            for key in pairs:
+                pairs[key].append((u.text, ""))
+            continue
+        audio = ev.audio
+        silent = ep.frames_seen - ev.speech_end_frame
+        speech_end = len(audio) - silent * FRAME
+        full = r.transcribe(audio, prompt=heard).text
+        pairs["full"].append((u.text, full))
+        for k in trailing_frames:
+            pairs[f"covering {k}"].append((u.text, r.transcribe(audio[:speech_end + k * FRAME], prompt=heard).text))
+        heard = full
+    return {"model": model, "clips": len(items), **{key: round(wer(p), 4) for key, p in pairs.items()}}
+
+
 def measure_turns(items, args) -> dict:
     from clientsim.core.jobs import JobState
     from clientsim.voice.wer import wer
