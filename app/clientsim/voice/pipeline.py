@@ -246,7 +246,8 @@ class VoiceTurnPipeline:
         stream = self._stream
         if stream is None or not self.options.adaptive_end:
             return self.options.silence_s
-        return silence_needed(stream.covering_text(), self.options.silence_s)
+        text = stream.covering_text()
+        return silence_needed(text, self.options.silence_s, pending=text is None and stream.covering_pending)
 
     def _deliver(self, utt: Utterance) -> None:
         utt.delivered_at = self.clock()

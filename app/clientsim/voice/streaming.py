@@ -136,6 +136,17 @@ class UtteranceStream:
             return last.full
 
     @property
+    def covering_pending(self) -> bool:
+        """No covering text yet, but the student is silent, so a pass that will cover it runs or is next."""
+        with self._cond:
+            return not self._closed and self._unvoiced >= SILENCE_FRAMES and self._voiced_end > 0
+
+    @property
+    def settled_seconds(self) -> float:
+        """Audio settled into fixed text and no longer passed to whisper (long utterances)."""
+        return self._start / SAMPLE_RATE
+
+    @property
     def running_text(self) -> str:
         """The latest pass's text of the whole utterance (it may lag the speech)."""
         last = self._last

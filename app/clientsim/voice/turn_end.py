@@ -9,7 +9,10 @@ already covered all the speech so far, else None:
 - a complete sentence (ends in . ? !, last word not a joining word or a
   filler): ``SHORT_S`` (0.3 s);
 - no transcript that covers the speech yet: ``default`` (the options'
-  ``silence_s``, 0.5 s), as before adaptive end-pointing;
+  ``silence_s``, 0.5 s), as before adaptive end-pointing; but if a pass that
+  will cover it is running (``pending``), up to ``LONG_S`` for its answer.
+  Waiting for it costs nothing: recognition would have to wait for the same
+  pass after the turn ended;
 - a joining word, a filler, a comma or dash, or no closing mark (mid-clause):
   ``LONG_S`` (0.8 s).
 """
@@ -44,10 +47,11 @@ def sounds_finished(text: str) -> bool:
     return last_word(t) not in OPEN_ENDINGS
 
 
-def silence_needed(text: str | None, default: float = 0.5) -> float:
-    """Seconds of silence that end the turn, given the transcript covering all speech so far (or None)."""
+def silence_needed(text: str | None, default: float = 0.5, pending: bool = False) -> float:
+    """Seconds of silence that end the turn, given the transcript covering all speech so far (or None,
+    with ``pending`` True if a pass that will cover it is on its way)."""
     if text is None:
-        return default
+        return max(LONG_S, default) if pending else default
     if sounds_finished(text):
         return min(SHORT_S, default)
     if not text.strip():
