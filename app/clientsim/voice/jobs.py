@@ -61,6 +61,44 @@ def wait_spoken(pipeline: VoiceTurnPipeline, speaker: ReplySpeaker, state: JobSt
         pipeline.finish_speaker(speaker)
 
 
+@dataclass(frozen=True)
+class HeardTimes:
+    """When the student's turn ended, was end-pointed and recognised (pipeline clock)."""
+    end_of_speech: float
+    delivered_at: float | None  # None: audio handed over whole at its end (no end-pointing)
+    transcript_at: float
+    passes: int = 1
+    streamed: bool = False
+
+    @classmethod
+    def of(cls, utterance: Utterance, rec: Recognition, transcript_at: float) -> "HeardTimes":
+        return cls(utterance.ended_at, utterance.delivered_at, transcript_at, rec.passes, rec.streamed)
+
+
+def voice_stages(heard: HeardTimes, reply: SpokenReply, prompt_s: float | None = None) -> dict:
+    """Where the time from the end of speech to the first client audio went, in seconds.
+
+    endpoint_s: last voiced frame -> end-pointing decided (0 for audio handed over whole);
+    recognition_s: -> transcript (what recognition had left after the end);
+    first_token_s: transcript -> first client text (``prompt_s``, the model's own call -> first token,
+    is part of it: prompt evaluation); first_audio_s: first text -> first audio; total_s: the sum.
+    """
+    r = lambda v: None if v is None else round(v, 3)  # noqa: E731
+    end = heard.end_of_speech
+    delivered = end if heard.delivered_at is None else heard.delivered_at
+    first_text, first_audio = reply.first_text_at, reply.first_audio_at
+    return {
+        "endpoint_s": r(delivered - end),
+        "recognition_s": r(heard.transcript_at - delivered),
+        "prompt_s": r(prompt_s),
+        "first_token_s": r(None if first_text is None else first_text - heard.transcript_at),
+        "first_audio_s": r(None if first_text is None or first_audio is None else first_audio - first_text),
+        "total_s": r(None if first_audio is None else first_audio - end),
+        "stt_passes": heard.passes,
+        "streamed": heard.streamed,
+    }
+
+
 @dataclass
 class VoiceTurnResult:
     transcript: str
@@ -91,26 +129,9 @@ class VoiceTurnResult:
         return {"cut_at": self.reply.cut_at} if self.reply.cut_at is not None else {}
 
     def stages(self, prompt_s: float | None = None) -> dict:
-        """Where the time from the end of speech to the first client audio went, in seconds.
-
-        endpoint_s: last voiced frame -> end-pointing decided (0 for audio handed over whole);
-        recognition_s: -> transcript (what recognition had left after the end);
-        first_token_s: transcript -> first client text (``prompt_s``, the model's own call -> first token,
-        is part of it: prompt evaluation); first_audio_s: first text -> first audio; total_s: the sum.
-        """
-        r = lambda v: None if v is None else round(v, 3)  # noqa: E731
-        delivered = self.end_of_speech if self.delivered_at is None else self.delivered_at
-        first_text, first_audio = self.reply.first_text_at, self.reply.first_audio_at
-        return {
-            "endpoint_s": r(delivered - self.end_of_speech),
-            "recognition_s": r(self.transcript_at - delivered),
-            "prompt_s": r(prompt_s),
-            "first_token_s": r(None if first_text is None else first_text - self.transcript_at),
-            "first_audio_s": r(None if first_text is None or first_audio is None else first_audio - first_text),
-            "total_s": r(self.to_first_audio),
-            "stt_passes": self.recognition.passes,
-            "streamed": self.recognition.streamed,
-        }
+        """Where the time from the end of speech to the first client audio went (``voice_stages``)."""
+        return voice_stages(HeardTimes(self.end_of_speech, self.delivered_at, self.transcript_at,
+                                       self.recognition.passes, self.recognition.streamed), self.reply, prompt_s)
 
     def to_dict(self) -> dict:
         r = lambda v: None if v is None else round(v, 3)  # noqa: E731

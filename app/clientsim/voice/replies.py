@@ -82,7 +82,11 @@ def record_stages(session, turn, result) -> dict | None:
     """
     if turn is None:
         return None
-    stages = result.stages(prompt_s=(turn.meta or {}).get("ttft_s"))
+    return store_stages(session, turn, result.stages(prompt_s=(turn.meta or {}).get("ttft_s")))
+
+
+def store_stages(session, turn, stages: dict) -> dict:
+    """``stages`` (``jobs.voice_stages``) into the client turn's meta under "voice"."""
     turn.meta = {**(turn.meta or {}), "voice": stages}
     session.db.update_turn_meta(session.id, turn.index, {"voice": stages})
     return stages
