@@ -144,27 +144,37 @@ def test_speech_that_stops_and_restarts_becomes_two_turns_each_exactly_heard(stt
     assert wer(REF["u03.wav"], second) <= 0.4 and "brings" not in normalise(second), second
 
 
-def test_an_utterance_over_thirty_seconds_is_heard_whole(stt):
-    names = ["u01.wav", "u02.wav", "u03.wav", "u04.wav", "u05.wav", "u06.wav"] * 2
+def test_an_utterance_over_thirty_seconds_is_heard_whole(stt, tmp_path):
+    """Twelve different sentences without a break long enough to end the turn (about 45 s). A single
+    whisper pass over such a stretch drops whole sentences; settling at pauses as it goes does not."""
+    from clientsim.voice.testset import UTTERANCES, make_testset
+
+    clips = make_testset(tmp_path, texts=UTTERANCES[6:18])
     parts = []
-    for n in names:
-        parts += [trimmed(n), silence(0.12)]
+    for c in clips:
+        x = read_wav_16k(c.path)
+        loud = np.flatnonzero(np.abs(x) > 0.02)
+        parts += [x[max(0, loud[0] - 800):loud[-1] + 800], silence(0.12)]
     x = np.concatenate(parts)
     assert len(x) / SAMPLE_RATE > 30
-    reference = " ".join(REF[n] for n in names)
+    reference = " ".join(c.text for c in clips)
     fake = FakeSoundDevice(speed=1.0)
     p, _ = hands_free(stt, fake)
     try:
         fake.say(np.concatenate([silence(0.3), x]))
-        utt = p.next_utterance(timeout=90)
+        utt = p.next_utterance(timeout=120)
         rec = p.recognise(utt)
     finally:
         p.close()
     assert utt.seconds > 30
-    assert utt.stream.settled_seconds > 5  # the long utterance was settled as it went, not re-read whole
-    assert wer(reference, rec.text) <= 0.25, rec.text
+    assert utt.stream.settled_seconds > 8  # settled as it went, not re-read whole at the end
+    streamed = wer(reference, rec.text)
+    whole = wer(reference, stt.transcribe(utt.audio).text)  # one pass at the end, as before streaming
+    print(f"\n{len(x) / SAMPLE_RATE:.0f} s of speech: WER streamed {streamed:.1%}, one pass at the end {whole:.1%}")
+    assert streamed <= 0.3, rec.text
+    assert streamed <= whole + 0.02
     words = normalise(rec.text)
-    assert words[:2] == ["what", "brings"] and "change" in words[-12:], rec.text
+    assert words[-3:] == normalise(reference)[-3:], rec.text  # nothing lost at the end either
 
 
 def test_silence_and_noise_alone_are_no_turn(stt):
@@ -197,7 +207,7 @@ def test_finish_is_of_exactly_the_audio_given(stt):
     x = read_wav_16k(DATA / "u05.wav")
     frames = [x[i:i + 512] for i in range(0, len(x) - 511, 512)]
     half = len(frames) // 2
-    s = UtteranceStream(stt, None, frames[:3], pass_every_s=0.5)
+    s = UtteranceStream(stt, None, frames[:3], pass_every_s=0.5, interim_after_s=0.5)
     for f in frames[3:half]:
         s.feed(f, True)
     for _ in range(4):

@@ -5,8 +5,12 @@ thread only appends frames (``feed``, never blocks); the stream's thread runs
 whisper passes on the audio so far:
 
 - an **interim pass** once ``PASS_EVERY_S`` of new audio has come in while the
-  student speaks; its words feed LocalAgreement-2: a word is *committed* once
-  two consecutive passes agree on it (and on every word before it);
+  student speaks, from ``INTERIM_AFTER_S`` into the utterance on; its words
+  feed LocalAgreement-2: a word is *committed* once two consecutive passes
+  agree on it (and on every word before it). Not earlier: a short turn needs
+  no settling, and a pass still running when the turn ends is waited for
+  (whisper cannot be interrupted) while it takes the CPU from the client
+  model reading the next prompt;
 - a **covering pass** as soon as the student falls silent (``SILENCE_FRAMES``
   unvoiced frames, ~64 ms): it covers all the speech so far, so if the pause
   turns out to be the end of the turn, its text is the transcript and nothing
@@ -17,11 +21,17 @@ Every pass runs with the app's settings (beam 5, the client's last reply as
 context) over the whole utterance, so for the utterances of a conversation the
 final transcript is the same full pass as before streaming, only started
 earlier (whisper's encoder always reads a 30-second window: a pass costs about
-the same for 1 s of audio as for 10 s). Only when the audio not yet settled
-grows past ``TRIM_AFTER_S`` does a pass ask for word times, and the committed
-words' audio is dropped: those words become fixed text, passed to whisper as
-the context of the rest (the long-utterance case, over 20 s, where a full pass
-would cost seconds).
+the same for 1 s of audio as for 10 s).
+
+Long utterances are settled as they go, because whisper (tiny.en, no
+timestamps) drops whole sentences from long stretches of continuous speech: a
+single pass over 46 s of twelve sentences lost 63 % of the words. Once
+``SETTLE_AFTER_S`` of audio is unsettled, a covering pass made at a pause
+settles it: its text becomes fixed, passed to whisper as the context of what
+follows, and the audio up to that pause is not read again (so the cut is in
+silence, never inside a word). Talk without any pause for ``TRIM_AFTER_S``
+falls back on LocalAgreement: passes ask for word times and the committed
+words (and their audio) are settled.
 
 ``finish(audio)`` (the recognise job, after the end-pointer or the talk key
 ended the turn) waits for a pass in flight; if the last pass covers every
@@ -47,7 +57,9 @@ from clientsim.voice.wavio import SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 PASS_EVERY_S = 2.0
+INTERIM_AFTER_S = 4.0
 SILENCE_FRAMES = 2
+SETTLE_AFTER_S = 8.0
 TRIM_AFTER_S = 20.0
 
 
@@ -81,13 +93,16 @@ class Pass:
 class UtteranceStream:
     def __init__(self, stt: SpeechRecognizer, prompt: str | None, frames: list[np.ndarray] | None = None, *,
                  on_text: Callable[[str, bool], None] | None = None, pass_every_s: float = PASS_EVERY_S,
-                 trim_after_s: float = TRIM_AFTER_S) -> None:
+                 trim_after_s: float = TRIM_AFTER_S, interim_after_s: float = INTERIM_AFTER_S,
+                 settle_after_s: float = SETTLE_AFTER_S) -> None:
         """``frames``: audio of the utterance already captured (the pre-roll); ``on_text(text, covers)``
         gets each pass's text of the whole utterance, ``covers`` True if it reaches the last voiced frame."""
         self.stt = stt
         self.prompt = prompt or ""
         self.on_text = on_text
         self.pass_every = int(pass_every_s * SAMPLE_RATE)
+        self.interim_after = int(interim_after_s * SAMPLE_RATE)
+        self.settle_after = int(settle_after_s * SAMPLE_RATE)
         self.trim_after = int(trim_after_s * SAMPLE_RATE)
         self._cond = threading.Condition()
         self._frames: list[np.ndarray] = []
@@ -130,6 +145,8 @@ class UtteranceStream:
     def covering_text(self) -> str | None:
         """The transcript of all speech so far, if the last pass reached the last voiced frame; else None."""
         with self._cond:
+            if self._voiced_end <= self._start:
+                return self._fixed  # settled at the pause the student is in now
             last = self._last
             if last is None or last.start != self._start or last.end < self._voiced_end:
                 return None
@@ -167,7 +184,7 @@ class UtteranceStream:
             return None  # nothing said since the last pass reached it
         if self._unvoiced >= SILENCE_FRAMES:
             return self._n  # a pause: cover everything, it may be the end
-        if self._n - self._last_pass_at >= self.pass_every:
+        if self._n >= self.interim_after and self._n - self._last_pass_at >= self.pass_every:
             return self._n
         return None
 
@@ -180,10 +197,11 @@ class UtteranceStream:
                     return
                 start, fixed = self._start, self._fixed
                 audio = np.concatenate(self._frames)[start:end]
+                at_pause = self._unvoiced >= SILENCE_FRAMES
                 self._busy = True
                 self._last_pass_at = self._n
             try:
-                self._run_pass(audio, start, end, fixed)
+                self._run_pass(audio, start, end, fixed, at_pause)
             except Exception:  # the final pass in finish() still recognises; say why in the log
                 log.exception("streaming recognition pass failed")
             finally:
@@ -194,7 +212,7 @@ class UtteranceStream:
     def _context(self, fixed: str) -> str | None:
         return f"{self.prompt} {fixed}".strip() or None
 
-    def _run_pass(self, audio: np.ndarray, start: int, end: int, fixed: str) -> None:
+    def _run_pass(self, audio: np.ndarray, start: int, end: int, fixed: str, at_pause: bool = False) -> None:
         long = end - start > self.trim_after
         rec = self.stt.transcribe(audio, prompt=self._context(fixed), word_timestamps=long)
         log.debug("pass over %.2f s of audio took %.2f s: %r", len(audio) / SAMPLE_RATE, rec.seconds, rec.text)
@@ -211,9 +229,12 @@ class UtteranceStream:
                     timed = rec.words if len(rec.words) == len(words) else ()
                     self._committed = [timed[i] if timed else Word(words[i], 0.0, 0.0) for i in range(agreed)]
             self._previous = words
-            if long and self._committed and self._committed[-1].end > 0:
-                self._settle(start)
             text, covers = self._last.full, end >= self._voiced_end
+            if at_pause and end - start >= self.settle_after:
+                self._fixed, self._start = text, end  # everything up to this pause is settled
+                self._committed, self._previous = [], None
+            elif long and self._committed and self._committed[-1].end > 0:
+                self._settle(start)
         if self.on_text is not None:
             try:
                 self.on_text(text, covers)
@@ -244,10 +265,14 @@ class UtteranceStream:
             last, start, fixed = self._last, self._start, self._fixed
             if not same:  # not the audio streamed (should not happen): recognise it whole
                 start, fixed = 0, ""
+            settled = same and 0 < self._voiced_end <= start  # the last pause settled everything said
             covered = (same and last is not None and last.start == start and last.end >= self._voiced_end
                        and self._voiced_end > 0)
         self._thread.join(timeout=1.0)
-        if covered:
+        if settled:
+            text = fixed
+            covered = True
+        elif covered:
             text = last.full
         else:
             rec = self.stt.transcribe(audio[start:], prompt=self._context(fixed))
