@@ -25,7 +25,7 @@ the same for 1 s of audio as for 10 s).
 
 Long utterances are settled as they go, because whisper (tiny.en, no
 timestamps) drops whole sentences from long stretches of continuous speech: a
-single pass over 46 s of twelve sentences lost 63 % of the words. Once
+single pass over 46 s of twelve sentences once lost 63 % of the words. Once
 ``SETTLE_AFTER_S`` of audio is unsettled, a covering pass made at a pause
 settles it: its text becomes fixed, passed to whisper as the context of what
 follows, and the audio up to that pause is not read again (so the cut is in
