@@ -171,6 +171,18 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.2, timeout=60_000)
     assert float(np.max(np.abs(fake.played()))) > 0.05  # the client's voice, not noise
 
+    # the reply to speech sent as heard keeps the voice turn's stage times in its stored meta
+    def stages():
+        return json.loads(stored_turn_rows(sv.session.id)[2][3] or "{}").get("voice")
+
+    qtbot.waitUntil(lambda: stages() is not None, timeout=60_000)
+    st = stages()
+    parts = [st[k] for k in ("endpoint_s", "recognition_s", "first_token_s", "first_audio_s")]
+    assert all(v is not None and v >= 0 for v in parts), st
+    assert st["total_s"] == pytest.approx(sum(parts), abs=0.01)
+    assert 0 < st["prompt_s"] <= st["first_token_s"]
+    assert st["stt_passes"] >= 1
+
 
 def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):
     h = harness(FakeSoundDevice(speed=2.0, outputs=()))

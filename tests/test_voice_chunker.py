@@ -26,8 +26,8 @@ def _dribble(text, sizes=(1, 3, 2, 5, 4)):
 def test_pieces_cover_the_reply_with_exact_offsets():
     out = list(pieces(_dribble(REPLY)))
     assert [p.text for p in out] == [
-        "I guess so, yeah.",
-        "I mean, I just feel like drinking is the only thing that helps me relax after work, you know?",
+        "I guess so,",
+        "yeah. I mean, I just feel like drinking is the only thing that helps me relax after work, you know?",
         "Dr. Smith said it was fine...",
         "but my wife says otherwise.",
     ]
@@ -35,7 +35,7 @@ def test_pieces_cover_the_reply_with_exact_offsets():
         assert REPLY[p.start:p.end] == p.text
 
 
-def test_first_piece_ends_at_first_clause_after_four_words():
+def test_first_piece_ends_at_first_clause_after_three_words():
     text = "Well honestly I do not know, it is hard to say what I want. Maybe later."
     out = list(pieces(_dribble(text)))
     assert out[0].text == "Well honestly I do not know,"
@@ -46,6 +46,25 @@ def test_first_piece_is_cut_even_without_punctuation():
     text = " ".join(["word"] * 40) + "."
     first = list(pieces(_dribble(text)))[0]
     assert len(first.text.split()) == 6
+
+
+def test_first_piece_never_a_one_or_two_word_fragment():
+    out = list(pieces(_dribble("Yeah. No, I get it, it is just hard.")))
+    assert out[0].text == "Yeah. No, I get it,"
+    out = list(pieces(_dribble("Okay. I guess so. Maybe.")))
+    assert out[0].text == "Okay. I guess so."
+    assert [p.text for p in pieces(["Yeah."])] == ["Yeah."]  # a reply that short is still spoken
+
+
+def test_first_piece_ends_before_a_clause_as_soon_as_the_conjunction_is_written():
+    c = SpeechChunker()
+    assert c.feed("I drink most evenings") == []
+    assert c.feed(" because") == []  # "because" might still be "becausing"…: wait for the space
+    got = c.feed(" ")
+    assert [p.text for p in got] == ["I drink most evenings"]
+    # "so" and "or" do not open a clause often enough to cut before them
+    first = list(pieces(_dribble("I am not so sure about any of this.")))[0].text
+    assert first == "I am not so sure about"
 
 
 def test_first_piece_does_not_end_on_an_article():

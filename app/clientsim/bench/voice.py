@@ -8,14 +8,25 @@
    reply that the app passes (``--no-context`` for none); ``--beam`` as in the app.
    ``--all-voices``: every line in each of the six voices (180 clips), a wider
    check less sensitive to which voice happens to speak which line.
-2. Voice turns through the app's pipeline with the client model: per turn,
-   end of speech (end of the WAV, as at push-to-talk release) to transcript,
-   to first client token and to first client audio; p50 and p90. In
-   hands-free mode add the end-pointing silence (0.5 s) to each.
+   Beside it, for tiny.en, the WER of what streaming recognition keeps
+   (``measure_streamed_wer``): the pass over the audio up to the first silent
+   frames, against today's full pass over the turn the end-pointer delivers.
+2. Voice turns through the app's pipeline with the client model, hands-free:
+   each clip is spoken in real time into a WAV microphone (``voice/wavmic.py``),
+   so the VAD, the adaptive end-pointer and the streaming recogniser run as on
+   a real microphone. End of speech is the last voiced frame; per turn the
+   stage times (end-pointing wait, recognition left after it, the model's
+   prompt evaluation, first client text, first audio; kept in the client
+   turn's meta as "voice") and their p50 / p90. ``--no-streaming``: the same
+   turns the way it was before (fixed 0.5 s silence, recognition after the
+   end). ``--from-wav``: the WAV handed over whole, as at push-to-talk release
+   (no end-pointing), as this bench measured before.
 3. Real-time factors of recognition and synthesis; peak resident memory of
-   the process (ru_maxrss), which includes every model loaded.
-Goals on 2 cores with the default models: first audio p50 <= 2.0 s,
-p90 <= 3.0 s; peak memory < 2.5 GB; WER (tiny.en) < 10 %.
+   the process (ru_maxrss), which includes every model loaded; the load
+   average at the start and at the end.
+Goals on 2 cores with the default models: end of speech to first audio p50
+<= 1.2 s, p90 <= 1.8 s, end-pointing included; peak memory < 2.5 GB; WER
+(tiny.en) < 10 %.
 """
 
 from __future__ import annotations
@@ -28,7 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
-GOALS = {"first_audio_p50_s": 2.0, "first_audio_p90_s": 3.0, "peak_rss_gb": 2.5, "wer_tiny": 0.10}
+GOALS = {"first_audio_p50_s": 1.2, "first_audio_p90_s": 1.8, "peak_rss_gb": 2.5, "wer_tiny": 0.10}
+STAGES = ("endpoint_s", "recognition_s", "prompt_s", "first_token_s", "first_audio_s", "total_s")
 
 
 def add_arguments(p) -> None:
@@ -45,6 +57,10 @@ def add_arguments(p) -> None:
     p.add_argument("--beam", type=int, help="recogniser beam size (default: the app's)")
     p.add_argument("--all-voices", action="store_true",
                    help="WER over every line in each of the six voices (180 clips, about 6x longer)")
+    p.add_argument("--no-streaming", action="store_true",
+                   help="turns as before: fixed 0.5 s end-pointing silence, recognition after the end")
+    p.add_argument("--from-wav", action="store_true",
+                   help="hand each WAV over whole (as at push-to-talk release): no end-pointing, no streaming")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -102,25 +118,92 @@ def measure_wer(items, model: str, threads: int, *, context: bool = True, beam: 
             "worst": [{"id": i, "voice": v, "wer": round(w, 2), "heard": h} for w, i, v, h in worst[:3]]}
 
 
+def measure_streamed_wer(items, model: str, threads: int, *, trailing_frames=(2, 4, 8),
+                         beam: int | None = None) -> dict:
+    """WER of what streaming recognition keeps, beside today's full pass, on the same clips and context.
+
+    Each clip goes through the app's end-pointer (Silero VAD) with a little noise before and after,
+    as from a microphone. "full": one pass over the turn the end-pointer delivers (0.5 s of trailing
+    silence; recognition after the end, as before streaming). "covering k": one pass over the audio up
+    to k frames (32 ms each) after the last voiced frame: the pass the streaming recogniser starts as
+    soon as the student falls silent (``streaming.SILENCE_FRAMES``), whose text is the transcript
+    when the pause ends the turn. Context: the previous clip's full-pass transcript, as in ``measure_wer``.
+    """
+    import numpy as np
+
+    from clientsim.voice.endpoint import EndPointer
+    from clientsim.voice.stt import BEAM_SIZE, SpeechRecognizer
+    from clientsim.voice.vad import FRAME, load_vad
+    from clientsim.voice.wavio import SAMPLE_RATE, read_wav_16k
+    from clientsim.voice.wer import wer
+
+    r = SpeechRecognizer(model, cpu_threads=threads, beam_size=beam or BEAM_SIZE)
+    r.warm()
+    ep = EndPointer(load_vad(), silence_s=0.5)
+    rng = np.random.default_rng(0)
+    pairs: dict[str, list] = {"full": [], **{f"covering {k}": [] for k in trailing_frames}}
+    heard = ""
+    for u in items:
+        speech = read_wav_16k(u.path)
+        x = np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), speech, np.zeros(SAMPLE_RATE, np.float32)])
+        x = x + rng.normal(0, 0.002, len(x)).astype(np.float32)
+        ep.reset()
+        ev = None
+        for i in range(0, len(x) - FRAME + 1, FRAME):
+            ev = ep.feed(x[i:i + FRAME]) or ev
+            if ev is not None and ev.kind == "end":
+                break
+        if ev is None or ev.kind != "end":
+            for key in pairs:
+                pairs[key].append((u.text, ""))
+            continue
+        audio = ev.audio
+        silent = ep.frames_seen - ev.speech_end_frame
+        speech_end = len(audio) - silent * FRAME
+        full = r.transcribe(audio, prompt=heard).text
+        pairs["full"].append((u.text, full))
+        for k in trailing_frames:
+            pairs[f"covering {k}"].append((u.text, r.transcribe(audio[:speech_end + k * FRAME], prompt=heard).text))
+        heard = full
+    return {"model": model, "clips": len(items), **{key: round(wer(p), 4) for key, p in pairs.items()}}
+
+
 def measure_turns(items, args) -> dict:
+    import numpy as np
+
     from clientsim.core.jobs import JobState
     from clientsim.voice.wer import wer
     from clientsim.voice.jobs import run_voice_turn
+    from clientsim.voice.options import VoiceOptions
     from clientsim.voice.practice import open_voice_practice, temporary_database
-    from clientsim.voice.wavio import read_wav_16k
+    from clientsim.voice.replies import record_stages
+    from clientsim.voice.wavio import SAMPLE_RATE, read_wav_16k
+    from clientsim.voice.wavmic import WavMicrophone
 
+    hands_free = not args.from_wav
+    streaming = hands_free and not args.no_streaming
+    mic = WavMicrophone() if hands_free else None
+    options = VoiceOptions(stt_model=args.stt, hands_free=hands_free, streaming=streaming, adaptive_end=streaming)
     with tempfile.TemporaryDirectory() as tmp:
         db = temporary_database(Path(tmp))
         vp = open_voice_practice(args.persona, model=args.model, stt=args.stt, seed=0, db=db,
-                                 llm_threads=args.llm_threads, quiet=args.json)
+                                 llm_threads=args.llm_threads, quiet=args.json, backend=mic, options=options)
         if args.beam:
             vp.pipeline.stt.beam_size = args.beam
         rows = []
         try:
+            if mic is not None:
+                vp.pipeline.start_listening()
             for i in range(args.turns):
                 u = items[i % len(items)]
-                result = run_voice_turn(vp.pipeline, read_wav_16k(u.path), vp.replies, JobState())
+                if mic is not None:
+                    mic.say(np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), read_wav_16k(u.path)]))
+                    turn_audio = vp.pipeline.next_utterance(timeout=60)
+                else:
+                    turn_audio = read_wav_16k(u.path)
+                result = run_voice_turn(vp.pipeline, turn_audio, vp.replies, JobState())
                 d = result.to_dict()
+                d.update(record_stages(vp.session, vp.replies.last_turn, result) or result.stages())
                 d["reference"] = u.text  # recognised with the client's previous reply as context
                 # The same audio without that context, after the timed turn, to show what the context does.
                 d["transcript_no_context"] = vp.pipeline.stt.transcribe(read_wav_16k(u.path), prompt=None).text
@@ -130,16 +213,23 @@ def measure_turns(items, args) -> dict:
                 d["llm_tok_per_s"] = meta.get("tok_per_s")
                 rows.append(d)
                 if not args.json:
-                    print(f"turn {i + 1:2d}: transcript {d['to_transcript_s']:.2f} s, first token "
-                          f"{_f(d['to_first_token_s'])} s, first audio {_f(d['to_first_audio_s'])} s  "
-                          f"| first piece: {d['first_piece'][:60]!r}", file=sys.stderr, flush=True)
+                    print(f"turn {i + 1:2d}: end-pointing {_f(d['endpoint_s'])} s, recognition "
+                          f"{_f(d['recognition_s'])} s ({d['stt_passes']} passes), first token "
+                          f"{_f(d['first_token_s'])} s (prompt {_f(d['prompt_s'])} s), first audio +"
+                          f"{_f(d['first_audio_s'])} s = {_f(d['total_s'])} s | heard {d['transcript'][:50]!r} "
+                          f"| first piece: {d['first_piece'][:40]!r}", file=sys.stderr, flush=True)
         finally:
             model_name = vp.engine.info.name if vp.engine.loaded else "?"
             budget = vp.budget.describe()
             warm_s = vp.warm_s
             vp.close()
+    mode = "from WAV (no end-pointing)" if not hands_free else (
+        "hands-free, streaming recognition, adaptive end-pointing" if streaming
+        else "hands-free, fixed 0.5 s end-pointing, recognition after the end")
     out = {"model": model_name, "persona": args.persona, "turns": len(rows), "threads": budget,
-           "warm_up_s": round(warm_s, 2)}
+           "warm_up_s": round(warm_s, 2), "mode": mode,
+           "stages": {k[:-2]: {"p50": _r(percentile([r[k] for r in rows], 0.5)),
+                               "p90": _r(percentile([r[k] for r in rows], 0.9))} for k in STAGES}}
     for key in ("to_transcript_s", "to_first_token_s", "to_first_audio_s"):
         vals = [r[key] for r in rows if r[key] is not None]
         out[key[:-2]] = {"p50": _r(percentile(vals, 0.5)), "p90": _r(percentile(vals, 0.9)),
@@ -187,7 +277,7 @@ def run(args) -> int:
 
     t0 = time.perf_counter()
     items = _testset()
-    report: dict = {"goals": GOALS}
+    report: dict = {"goals": GOALS, "load_average_start": _loadavg()}
     budget = thread_budget()
     # Turns first: the peak memory right after them is the app's (one LLM, one recogniser, piper, VAD);
     # the WER step then loads base as well, which the app never does alongside tiny.en.
@@ -200,9 +290,14 @@ def run(args) -> int:
         clips = [u for r in range(len(VOICES)) for u in _testset(r)] if args.all_voices else items
         report["wer"] = [measure_wer(clips, m, budget.stt, context=not args.no_context, beam=args.beam)
                          for m in ("tiny.en", "base")]
+        from clientsim.voice.streaming import SILENCE_FRAMES
+
+        report["wer_streamed"] = measure_streamed_wer(clips, "tiny.en", budget.stt, trailing_frames=(SILENCE_FRAMES,),
+                                                      beam=args.beam)
     report.setdefault("peak_rss_gb", _peak_gb())
     report["peak_rss_gb_whole_bench"] = _peak_gb()
     report["bench_s"] = round(time.perf_counter() - t0, 1)
+    report["load_average_end"] = _loadavg()
     if args.json:
         print(json.dumps(report, indent=1))
     else:
@@ -216,22 +311,35 @@ def _print(rep: dict) -> None:
         print(f"  WER {w['model']:8s} {w['wer'] * 100:5.1f} %   recognition RTF {w['rtf']:.3f}   "
               f"(beam {w['beam']}, context: {w['context']}; goal for tiny.en < {GOALS['wer_tiny'] * 100:.0f} %)")
         print("           per voice: " + ", ".join(f"{v} {x * 100:.0f}%" for v, x in w["per_voice"].items()))
+    ws = rep.get("wer_streamed")
+    if ws:
+        keys = [k for k in ws if k.startswith("covering")]
+        print(f"  WER {ws['model']} through the end-pointer: full pass after the end {_pct(ws['full'])}, "
+              + ", ".join(f"streamed ({k} frames after the last voiced one) {_pct(ws[k])}" for k in keys))
     lat = rep.get("latency")
     if lat:
-        print(f"  turns: {lat['turns']} with {lat['model']} ({lat['threads']}); models warmed in {lat['warm_up_s']} s")
+        print(f"  turns: {lat['turns']} with {lat['model']} ({lat['threads']}); {lat['mode']}; "
+              f"models warmed in {lat['warm_up_s']} s")
         for key, label in (("to_transcript", "end of speech -> transcript"),
                            ("to_first_token", "end of speech -> first client token"),
                            ("to_first_audio", "end of speech -> first client audio")):
             s = lat[key]
             print(f"  {label:38s} p50 {_f(s['p50'])} s  p90 {_f(s['p90'])} s  max {_f(s['max'])} s")
-        print(f"  (goals: first audio p50 <= {GOALS['first_audio_p50_s']} s, p90 <= {GOALS['first_audio_p90_s']} s; "
-              "hands-free adds the 0.5 s end-pointing silence)")
+        print(f"  (goals: first audio p50 <= {GOALS['first_audio_p50_s']} s, p90 <= {GOALS['first_audio_p90_s']} s, "
+              "end-pointing included)")
+        print("  stages (p50 / p90 s): " + ", ".join(
+            f"{name} {_f(v['p50'])} / {_f(v['p90'])}" for name, v in lat["stages"].items()))
+        print("    (endpoint: last voiced frame -> turn ended; recognition: what was left after that; "
+              "first_token: transcript -> first client text, prompt = the model's call -> first token, part of it; "
+              "first_audio: first text -> first audio)")
         print(f"  client model: first token after its call p50 {_f(lat['llm_ttft']['p50'])} s, "
               f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (spoken text trails the model by 2 words)")
-        print(f"  load average at the end: {lat['load_average']} (2 cores; figures are only meaningful on an idle machine)")
-        print(f"  real-time factor: recognition {_f(lat['stt_rtf_mean'])}, synthesis {_f(lat['tts_rtf_mean'])}")
+        print(f"  real-time factor: recognition after the end {_f(lat['stt_rtf_mean'])}, "
+              f"synthesis {_f(lat['tts_rtf_mean'])}")
         print(f"  WER of the turns' transcripts with the client's real replies as context "
               f"{_pct(lat['transcript_wer'])}, same audio without context {_pct(lat['transcript_wer_no_context'])}")
     print(f"  peak memory (ru_maxrss) {rep['peak_rss_gb']:.2f} GB after the turns (goal < {GOALS['peak_rss_gb']} GB); "
           f"{rep['peak_rss_gb_whole_bench']:.2f} GB for the whole bench (base loaded too)")
+    print(f"  load average at the start {rep['load_average_start']}, at the end {rep['load_average_end']} "
+          "(2 cores; figures are only meaningful on an idle machine)")
     print(f"  bench took {rep['bench_s']} s")

@@ -35,7 +35,7 @@ def run(args) -> int:
     from clientsim.core.jobs import JobState
     from clientsim.voice.jobs import run_voice_turn
     from clientsim.voice.practice import open_voice_practice
-    from clientsim.voice.replies import record_cut
+    from clientsim.voice.replies import record_cut, record_stages
     from clientsim.voice.wavio import read_wav_16k, write_wav
 
     for f in args.input:
@@ -56,7 +56,8 @@ def run(args) -> int:
         for i, (path, audio) in enumerate(zip(args.input, audios), 1):
             result = run_voice_turn(vp.pipeline, audio, vp.replies, JobState())
             record_cut(vp.session, vp.replies.last_turn, result.reply.cut_at)
-            d = {"turn": i, "input": str(path), **result.to_dict()}
+            stages = record_stages(vp.session, vp.replies.last_turn, result)
+            d = {"turn": i, "input": str(path), **result.to_dict(), "stages": stages}
             if args.reply_audio:
                 out = write_wav(Path(args.reply_audio) / f"turn-{i:02d}-client.wav", vp.pipeline.player.joined(),
                                 vp.pipeline.player.rate or 22050)

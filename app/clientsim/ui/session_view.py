@@ -243,7 +243,7 @@ class SessionView(QWidget):
         text = self.input_bar.message()
         self.input_bar.clear()
         self._send_after_reply = False
-        spoken = self.voice.begin_reply() if self.voice is not None else False
+        spoken = self.voice.begin_reply(text) if self.voice is not None else False
         return self.controller.send(text, spoken=spoken)
 
     def stop(self) -> None:

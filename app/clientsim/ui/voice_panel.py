@@ -107,6 +107,7 @@ class VoicePanel(QWidget):
         self._listen_job: Job | None = None
         self._warm_job: Job | None = None
         self._speaker = None
+        self._last_heard = None  # (transcript, HeardTimes) of the last turn recognised
         self._captions_open = True  # False from new_session() until its first reply begins
         self._muted_for_speaker = False  # muted by us because no speaker was found, not by the student
         self._closing = False
@@ -280,11 +281,13 @@ class VoicePanel(QWidget):
     def _turn_job(self, state: JobState):
         # The panel opened the microphone and offers Retry after a loss, so the job does not reopen it.
         utterance = voice_jobs.listen(self.pipeline, state, open_microphone=False)
-        return voice_jobs.recognise(self.pipeline, utterance, state).text, utterance.interrupted
+        rec = voice_jobs.recognise(self.pipeline, utterance, state)
+        return rec.text, utterance.interrupted, voice_jobs.HeardTimes.of(utterance, rec, self.pipeline.clock())
 
     def _heard(self, result) -> None:
         self._listen_job = None
-        text, interrupted = result
+        text, interrupted, times = result
+        self._last_heard = (text, times) if text else None
         if text:
             self.transcript_ready.emit(text)
         if not interrupted:
@@ -413,6 +416,14 @@ class VoicePanel(QWidget):
     def shows_replies_once_spoken(self) -> bool:
         """Captions off while the client speaks: its words are heard first and shown once complete."""
         return self.speaks_replies() and not self.captions.isChecked()
+
+    def take_heard(self, sent: str):
+        """The ``HeardTimes`` of the last recognised turn if ``sent`` is exactly its transcript (sent as
+        heard, not edited), else None; either way it is used up."""
+        heard, self._last_heard = self._last_heard, None
+        if heard is None or heard[0].strip() != (sent or "").strip():
+            return None
+        return heard[1]
 
     def begin_reply(self) -> bool:
         """A reply is coming: feed it with ``feed_reply``. True if it will be heard (not muted)."""

@@ -1,13 +1,20 @@
 """Splits a reply that is still being written into pieces that can be spoken.
 
 A piece ends at a sentence end (. ! ? followed by a space). The first piece of
-a reply is kept short so the client starts talking early: it also ends at the
-first comma, semicolon, colon or dash once it has ``first_min_words`` words.
-A first piece with no such mark within ``first_max_words`` (6) words is cut
-before the last joining word (and, but, because…) after the fourth word, or
-else after the sixth word (a word or two earlier if that one is "a", "the",
-"my"…); any later piece longer than ``max_words`` is cut
-at a clause mark or, failing that, a word.
+a reply is kept short so the client starts talking at its first natural break:
+it ends at the first sentence end, comma, semicolon, colon or dash once it has
+``first_min_words`` (3) words ("I guess so," but never "Yeah." alone: a one-
+or two-word fragment waits for the words after it), or just before a
+conjunction that opens a clause ("and", "but", "because", "when"…) once it has
+3 words, as soon as that conjunction is written ("Honestly I have a few cans |
+and then…"). A first piece with none of these within ``first_max_words`` (6)
+words is cut after the sixth word (a word or two earlier if that one is "a",
+"the", "my"…); any later piece longer than ``max_words`` is cut at a clause
+mark or, failing that, a word.
+
+The text fed here has already passed the character guard (the simulator
+releases only checked text, trailing the model by a few words), so nothing is
+spoken that the guard has not seen.
 
 Works on any iterable of text pieces, or on the ``ReplyEvent`` objects that
 ``PracticeSession.generate_reply`` pushes (kind "text" adds ``text``; kind
@@ -24,8 +31,10 @@ from typing import Iterable, Iterator
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _CLAUSE_END = re.compile(r"[,;:—–]+(?=\s)|\s[-–—]+(?=\s)")
-_JOINING = {"and", "but", "because", "so", "or", "that", "which", "when", "while", "if", "though", "although",
-            "since", "until", "where", "who"}
+# Conjunctions before which a first piece may end (a clause starts there). Not "so", "or", "that":
+# too often inside a clause ("not so sure", "one or two").
+_CLAUSE_OPENERS = {"and", "but", "because", "although", "though", "since", "until", "unless", "while", "when",
+                   "if"}
 _CLINGING = {"a", "an", "the", "to", "of", "my", "your", "his", "her", "our", "their", "i", "i'm", "in", "on",
              "at", "for", "with", "is", "was", "be", "it's", "that's", "some", "this", "very", "really", "not"}
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no."}
@@ -48,7 +57,7 @@ def _words(s: str) -> int:
 
 
 class SpeechChunker:
-    def __init__(self, first_min_words: int = 4, first_max_words: int = 6, min_words: int = 2,
+    def __init__(self, first_min_words: int = 3, first_max_words: int = 6, min_words: int = 2,
                  max_words: int = 30) -> None:
         self.first_min_words = first_min_words
         self.first_max_words = first_max_words
@@ -81,37 +90,51 @@ class SpeechChunker:
             if piece is not None:
                 yield piece
 
+    def _first_cut(self, rest: str) -> int | None:
+        """Where the first piece ends, relative to ``rest``; None to wait for more text."""
+        marks = sorted([m.end() for m in _SENTENCE_END.finditer(rest)] + [m.end() for m in _CLAUSE_END.finditer(rest)])
+        for end in marks:
+            before = rest[:end].split()
+            if before and before[-1].lower() in _ABBREVIATIONS:
+                continue
+            if len(before) >= self.first_min_words:
+                return end
+        words = list(re.finditer(r"\S+", rest))
+        for w in words[self.first_min_words:self.first_max_words + 1]:
+            if w.group().lower() in _CLAUSE_OPENERS and w.end() < len(rest) and rest[w.end()].isspace():
+                return w.start()
+        if len(words) > self.first_max_words:
+            # No break yet and the model is still writing: start speaking now, before a joining word if
+            # there is one so the break sounds natural.
+            joins = [w for w in words[self.first_min_words:self.first_max_words + 1]
+                     if w.group().lower() in _CLAUSE_OPENERS]
+            if joins:
+                return joins[-1].start()
+            last = self.first_max_words - 1  # never end on "a", "the", "my"…: it would hang in the air
+            while last > self.first_min_words - 1 and words[last].group().lower() in _CLINGING:
+                last -= 1
+            return words[last].end()
+        return None
+
     def _next_cut(self) -> int | None:
         rest = self.text[self._start:]
         first = self.pieces_out == 0
+        if first:
+            cut = self._first_cut(rest)
+            return None if cut is None else self._start + cut
         cuts = []
         for m in _SENTENCE_END.finditer(rest):
             before = rest[:m.end()]
             last_word = before.split()[-1].lower() if before.split() else ""
             if last_word in _ABBREVIATIONS:
                 continue
-            if _words(before) >= self.min_words or first:
+            if _words(before) >= self.min_words:
                 cuts.append(m.end())
                 break
-        if first:
-            for m in _CLAUSE_END.finditer(rest):
-                if _words(rest[:m.start()]) >= self.first_min_words:
-                    cuts.append(m.end())
-                    break
         if cuts:
             return self._start + min(cuts)
-        limit_words = self.first_max_words if first else self.max_words
+        limit_words = self.max_words
         words = list(re.finditer(r"\S+", rest))
-        if first and len(words) > limit_words:
-            # No mark yet and the LLM is still writing: start speaking now, before a joining word if
-            # there is one ("I drink most evenings | because ...") so the break sounds natural.
-            joins = [w for w in words[self.first_min_words:limit_words + 1] if w.group().lower() in _JOINING]
-            if joins:
-                return self._start + joins[-1].start()
-            last = limit_words - 1  # never end on "a", "the", "my"…: it would hang in the air
-            while last > self.first_min_words - 1 and words[last].group().lower() in _CLINGING:
-                last -= 1
-            return self._start + words[last].end()
         if len(words) > limit_words:
             # A run-on: cut at the last clause mark, else at a word, within the limit.
             limit = words[limit_words - 1].end()

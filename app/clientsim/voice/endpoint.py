@@ -2,7 +2,10 @@
 
 Speech starts after ``start_frames`` voiced frames in a row; the turn then
 includes ``preroll_s`` of audio from before that moment, so first syllables
-are not lost. It ends after ``silence_s`` of unvoiced frames. Hysteresis
+are not lost. It ends after ``silence_s`` of unvoiced frames, or, when
+``silence_for`` is given, after as much silence as it asks for at that moment
+(the pipeline asks ``turn_end.silence_needed`` with the running transcript:
+0.3 s after a complete sentence, 0.8 s after "and" or mid-clause). Hysteresis
 (enter at ``threshold``, stay while above ``threshold - 0.15``) keeps soft
 word endings inside the turn.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -33,6 +37,7 @@ class EndPointer:
     preroll_s: float = 0.3
     start_frames: int = 3  # ~100 ms of speech before a turn counts (a cough or click does not)
     min_speech_s: float = 0.25
+    silence_for: Callable[[], float] | None = None  # seconds of silence that end the turn now
     frame: int = FRAME
     rate: int = SAMPLE_RATE
     _ring: deque = field(default_factory=deque, init=False)
@@ -58,9 +63,19 @@ class EndPointer:
         self._voiced_run = self._silent_run = self._voiced_total = 0
         self.vad.reset()
 
-    def feed(self, frame: np.ndarray) -> EndpointEvent | None:
+    def voiced(self, prob: float) -> bool:
+        """Inside a turn, a frame with this speech probability still counts as speech (hysteresis)."""
+        return prob >= self.threshold - 0.15
+
+    @property
+    def turn_frames(self) -> list[np.ndarray]:
+        """The frames of the turn so far (pre-roll included), while in speech."""
+        return list(self._turn)
+
+    def feed(self, frame: np.ndarray, prob: float | None = None) -> EndpointEvent | None:
+        """``prob``: the VAD's speech probability of this frame if the caller already ran it."""
         self.frames_seen += 1
-        p = self.last_prob = self.vad(frame)
+        p = self.last_prob = self.vad(frame) if prob is None else prob
         if not self._in_speech:
             self._ring.append(frame)
             keep = self._preroll_frames() + self.start_frames
@@ -76,12 +91,13 @@ class EndPointer:
                 return EndpointEvent("start")
             return None
         self._turn.append(frame)
-        if p >= self.threshold - 0.15:
+        if self.voiced(p):
             self._silent_run = 0
             self._voiced_total += 1
             return None
         self._silent_run += 1
-        if self._silent_run * self.frame >= self.silence_s * self.rate:
+        needed = self.silence_for() if self.silence_for is not None else self.silence_s
+        if self._silent_run * self.frame >= needed * self.rate:
             return self._end()
         return None
 

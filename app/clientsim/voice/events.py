@@ -36,6 +36,17 @@ class Transcribed:
 
 
 @dataclass(frozen=True)
+class PartialTranscript:
+    """The running transcript of the utterance being spoken (a recognition pass finished).
+
+    ``covers``: the pass reached the last voiced frame, i.e. this is everything said so far. A hook
+    for work that can start before the turn ends; the final text is ``Transcribed``.
+    """
+    text: str
+    covers: bool
+
+
+@dataclass(frozen=True)
 class Caption:
     text: str  # the piece of the client's reply being spoken now
     start: int

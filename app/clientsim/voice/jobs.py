@@ -5,7 +5,8 @@
 - ``speak_reply(pipeline, stream, state)``: speak a reply while it is written
 - ``wait_spoken(pipeline, speaker, state)``: a reply fed piece by piece elsewhere (the app feeds
   ``pipeline.new_speaker()`` on its UI thread): wait until it has been spoken or cut
-- ``run_voice_turn(pipeline, audio, reply_stream, state)``: all three from a WAV's audio, timed
+- ``run_voice_turn(pipeline, audio_or_utterance, reply_stream, state)``: recognise, reply, speak, timed
+  stage by stage (``VoiceTurnResult.stages()``, kept in the client turn's meta by ``replies.record_stages``)
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ def listen(pipeline: VoiceTurnPipeline, state: JobState, *, open_microphone: boo
 
 
 def recognise(pipeline: VoiceTurnPipeline, utterance: Utterance | np.ndarray, state: JobState) -> Recognition:
-    audio = utterance.audio if isinstance(utterance, Utterance) else utterance
+    """An ``Utterance`` recognised while spoken is only finished here (see ``voice/streaming.py``)."""
     state.progress(0.0, "Recognising…")
-    rec = pipeline.recognise(audio)
+    rec = pipeline.recognise(utterance)
     state.progress(1.0, "")
     return rec
 
@@ -60,6 +61,44 @@ def wait_spoken(pipeline: VoiceTurnPipeline, speaker: ReplySpeaker, state: JobSt
         pipeline.finish_speaker(speaker)
 
 
+@dataclass(frozen=True)
+class HeardTimes:
+    """When the student's turn ended, was end-pointed and recognised (pipeline clock)."""
+    end_of_speech: float
+    delivered_at: float | None  # None: audio handed over whole at its end (no end-pointing)
+    transcript_at: float
+    passes: int = 1
+    streamed: bool = False
+
+    @classmethod
+    def of(cls, utterance: Utterance, rec: Recognition, transcript_at: float) -> "HeardTimes":
+        return cls(utterance.ended_at, utterance.delivered_at, transcript_at, rec.passes, rec.streamed)
+
+
+def voice_stages(heard: HeardTimes, reply: SpokenReply, prompt_s: float | None = None) -> dict:
+    """Where the time from the end of speech to the first client audio went, in seconds.
+
+    endpoint_s: last voiced frame -> end-pointing decided (0 for audio handed over whole);
+    recognition_s: -> transcript (what recognition had left after the end);
+    first_token_s: transcript -> first client text (``prompt_s``, the model's own call -> first token,
+    is part of it: prompt evaluation); first_audio_s: first text -> first audio; total_s: the sum.
+    """
+    r = lambda v: None if v is None else round(v, 3)  # noqa: E731
+    end = heard.end_of_speech
+    delivered = end if heard.delivered_at is None else heard.delivered_at
+    first_text, first_audio = reply.first_text_at, reply.first_audio_at
+    return {
+        "endpoint_s": r(delivered - end),
+        "recognition_s": r(heard.transcript_at - delivered),
+        "prompt_s": r(prompt_s),
+        "first_token_s": r(None if first_text is None else first_text - heard.transcript_at),
+        "first_audio_s": r(None if first_text is None or first_audio is None else first_audio - first_text),
+        "total_s": r(None if first_audio is None else first_audio - end),
+        "stt_passes": heard.passes,
+        "streamed": heard.streamed,
+    }
+
+
 @dataclass
 class VoiceTurnResult:
     transcript: str
@@ -68,6 +107,7 @@ class VoiceTurnResult:
     end_of_speech: float
     transcript_at: float
     extra: dict = field(default_factory=dict)
+    delivered_at: float | None = None  # end-pointing decided (None: the audio was handed over at its end)
 
     def _since_end(self, t: float | None) -> float | None:
         return None if t is None else t - self.end_of_speech
@@ -87,6 +127,11 @@ class VoiceTurnResult:
     def meta(self) -> dict:
         """What the session keeps in the client turn's meta."""
         return {"cut_at": self.reply.cut_at} if self.reply.cut_at is not None else {}
+
+    def stages(self, prompt_s: float | None = None) -> dict:
+        """Where the time from the end of speech to the first client audio went (``voice_stages``)."""
+        return voice_stages(HeardTimes(self.end_of_speech, self.delivered_at, self.transcript_at,
+                                       self.recognition.passes, self.recognition.streamed), self.reply, prompt_s)
 
     def to_dict(self) -> dict:
         r = lambda v: None if v is None else round(v, 3)  # noqa: E731
@@ -108,19 +153,24 @@ class VoiceTurnResult:
         }
 
 
-def run_voice_turn(pipeline: VoiceTurnPipeline, audio: np.ndarray, reply_stream: ReplyStream,
+def run_voice_turn(pipeline: VoiceTurnPipeline, audio: np.ndarray | Utterance, reply_stream: ReplyStream,
                    state: JobState, end_of_speech: float | None = None) -> VoiceTurnResult:
-    """One whole turn from audio already captured: recognise, get the reply, speak it.
+    """One whole turn: recognise, get the reply, speak it.
 
-    ``end_of_speech`` is when the student stopped talking (default: now, i.e.
-    the audio was handed over the moment speech ended, as with push-to-talk).
+    ``audio``: an ``Utterance`` from the microphone (end of speech is its ``ended_at``, the
+    end-pointing decision its ``delivered_at``), or audio already captured, whose end of speech is
+    ``end_of_speech`` (default: now, i.e. handed over the moment speech ended, as with push-to-talk).
     """
-    end = pipeline.clock() if end_of_speech is None else end_of_speech
+    delivered = None
+    if isinstance(audio, Utterance):
+        end, delivered = audio.ended_at, audio.delivered_at
+    else:
+        end = pipeline.clock() if end_of_speech is None else end_of_speech
     rec = recognise(pipeline, audio, state)
     transcript_at = pipeline.clock()
     state.check()
     reply = speak_reply(pipeline, reply_stream(rec.text), state)
-    return VoiceTurnResult(rec.text, reply, rec, end, transcript_at)
+    return VoiceTurnResult(rec.text, reply, rec, end, transcript_at, delivered_at=delivered)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:

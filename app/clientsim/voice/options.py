@@ -17,6 +17,8 @@ class VoiceOptions:
     silence_s: float = 0.5  # this much silence ends a hands-free turn
     preroll_s: float = 0.3  # audio kept from before speech was detected
     barge_in: bool = True
+    streaming: bool = True  # recognise while the student speaks (voice/streaming.py)
+    adaptive_end: bool = True  # a shorter pause ends a finished sentence (voice/turn_end.py); needs streaming
 
     @classmethod
     def from_settings(cls, voice_settings) -> "VoiceOptions":

@@ -28,15 +28,17 @@ from clientsim.voice.audio import AudioBackend, NoAudioBackend
 from clientsim.voice.chunker import Piece
 from clientsim.voice.endpoint import EndPointer
 from clientsim.voice.errors import DeviceLost, VoiceUnavailable
-from clientsim.voice.events import (BargeIn, Caption, Level, SpeechStarted, Transcribed, UtteranceEnded,
-                                    VoiceProblem)
+from clientsim.voice.events import (BargeIn, Caption, Level, PartialTranscript, SpeechStarted, Transcribed,
+                                    UtteranceEnded, VoiceProblem)
 from clientsim.voice.microphone import Microphone
 from clientsim.voice.options import VoiceOptions
 from clientsim.voice.player import CollectingPlayer, Player, StreamPlayer
 from clientsim.voice.recordings import Recorder
 from clientsim.voice.speaker import ReplySpeaker, SpokenReply
+from clientsim.voice.streaming import UtteranceStream
 from clientsim.voice.stt import Recognition, SpeechRecognizer
 from clientsim.voice.tts import SpeechSynthesizer, VoiceStyle
+from clientsim.voice.turn_end import silence_needed
 from clientsim.voice.vad import FRAME, Vad, load_vad
 from clientsim.voice.wavio import SAMPLE_RATE, rms
 
@@ -51,6 +53,8 @@ class Utterance:
     audio: np.ndarray  # 16 kHz mono float32, pre-roll included
     ended_at: float  # clock time the student stopped speaking (or released the key)
     interrupted: bool = False  # the device went away mid-turn; what came before is here
+    stream: UtteranceStream | None = None  # recognised while spoken; ``recognise`` finishes it
+    delivered_at: float | None = None  # clock time the turn was handed over (end-pointing decided)
 
     @property
     def seconds(self) -> float:
@@ -69,7 +73,8 @@ class VoiceTurnPipeline:
         self.options = options or VoiceOptions()
         self.clock = clock
         self.vad = vad or load_vad()
-        self.endpointer = EndPointer(self.vad, silence_s=self.options.silence_s, preroll_s=self.options.preroll_s)
+        self.endpointer = EndPointer(self.vad, silence_s=self.options.silence_s, preroll_s=self.options.preroll_s,
+                                     silence_for=self._silence_needed)
         if player is None:
             if isinstance(self.backend, NoAudioBackend):
                 player = CollectingPlayer(on_piece_started=self._caption)
@@ -90,6 +95,7 @@ class VoiceTurnPipeline:
         self._ring: collections.deque = collections.deque(maxlen=max(1, round(self.options.preroll_s / FRAME_S)))
         self._active_speaker: ReplySpeaker | None = None
         self._last_speaker: ReplySpeaker | None = None  # the client's latest reply: context for recognition
+        self._stream: UtteranceStream | None = None  # the utterance being spoken, recognised as it comes
 
     # -- listeners ----------------------------------------------------------------
     def add_listener(self, fn: Callable[[Any], None]) -> None:
@@ -142,6 +148,7 @@ class VoiceTurnPipeline:
         if self._capture_thread is not None:
             self._capture_thread.join(timeout=2.0)
         self._capture_thread = None
+        self._drop_stream()
         if self.mic is not None:
             self.mic.close()
 
@@ -165,13 +172,14 @@ class VoiceTurnPipeline:
     def set_hands_free(self, on: bool) -> None:
         self.options.hands_free = bool(on)
         self.endpointer.reset()
+        if not self.talking:
+            self._drop_stream()
 
     def _capture_loop(self) -> None:
         mic = self.mic
         try:
             for frame in mic.frames(self._stop_capture):
-                self._emit(Level(rms(frame)))
-                self._on_frame(frame)
+                self.hear(frame)
         except DeviceLost as exc:
             self.input_error = str(exc)
             self._keep_partial_turn()
@@ -186,25 +194,63 @@ class VoiceTurnPipeline:
         finally:
             mic.close()
 
+    def hear(self, frame: np.ndarray) -> None:
+        """One 32 ms microphone frame, as the capture thread hands it over (the bench feeds WAVs here)."""
+        self._emit(Level(rms(frame)))
+        self._on_frame(frame)
+
     def _on_frame(self, frame: np.ndarray) -> None:
         with self._ptt_lock:
             if self._ptt_frames is not None:
                 self._ptt_frames.append(frame)
+                stream = self._stream
+                if stream is not None:
+                    stream.feed(frame, self.endpointer.voiced(self.vad(frame)))
                 return
             self._ring.append(frame)
         if not self.options.hands_free:
             return
-        ev = self.endpointer.feed(frame)
+        prob = self.vad(frame)
+        stream = self._stream
+        if stream is not None and self.endpointer.in_speech:
+            stream.feed(frame, self.endpointer.voiced(prob))  # before the end-pointer decides on this frame
+        ev = self.endpointer.feed(frame, prob=prob)
         if ev is None:
+            if stream is not None and not self.endpointer.in_speech:
+                self._drop_stream()  # too short to be a turn (a cough, a click)
             return
         if ev.kind == "start":
             self._emit(SpeechStarted())
             self.barge_in()
+            self._start_stream(self.endpointer.turn_frames)
         elif ev.kind == "end":
             silent = (self.endpointer.frames_seen - ev.speech_end_frame) * FRAME_S
-            self._deliver(Utterance(ev.audio, self.clock() - silent))
+            stream, self._stream = self._stream, None
+            self._deliver(Utterance(ev.audio, self.clock() - silent, stream=stream))
+
+    def _start_stream(self, frames: list[np.ndarray]) -> None:
+        self._drop_stream()
+        if self.options.streaming:
+            self._stream = UtteranceStream(self.stt, self.last_reply(), frames, on_text=self._partial)
+
+    def _drop_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.cancel()
+
+    def _partial(self, text: str, covers: bool) -> None:
+        self._emit(PartialTranscript(text, covers))
+
+    def _silence_needed(self) -> float:
+        """Asked by the end-pointer on each silent frame: how much silence ends this turn now."""
+        stream = self._stream
+        if stream is None or not self.options.adaptive_end:
+            return self.options.silence_s
+        text = stream.covering_text()
+        return silence_needed(text, self.options.silence_s, pending=text is None and stream.covering_pending)
 
     def _deliver(self, utt: Utterance) -> None:
+        utt.delivered_at = self.clock()
         self._emit(UtteranceEnded(utt.seconds))
         self._utterances.put(utt)
 
@@ -212,12 +258,15 @@ class VoiceTurnPipeline:
         """The device went away: whatever the student had said so far becomes a turn."""
         with self._ptt_lock:
             frames, self._ptt_frames = self._ptt_frames, None
+            stream, self._stream = self._stream, None
         if frames:
-            self._deliver(Utterance(np.concatenate(frames), self.clock(), interrupted=True))
+            self._deliver(Utterance(np.concatenate(frames), self.clock(), interrupted=True, stream=stream))
             return
         ev = self.endpointer.flush()
         if ev is not None and ev.audio is not None:
-            self._deliver(Utterance(ev.audio, self.clock(), interrupted=True))
+            self._deliver(Utterance(ev.audio, self.clock(), interrupted=True, stream=stream))
+        elif stream is not None:
+            stream.cancel()
 
     # -- push-to-talk -------------------------------------------------------------
     def press_to_talk(self) -> None:
@@ -227,13 +276,18 @@ class VoiceTurnPipeline:
             if self._ptt_frames is None:
                 self._ptt_frames = list(self._ring)
                 self._ring.clear()
+                self.vad.reset()
+                self._start_stream(self._ptt_frames)
         self._emit(SpeechStarted())
 
     def release_to_talk(self) -> None:
         with self._ptt_lock:
             frames, self._ptt_frames = self._ptt_frames, None
+            stream, self._stream = self._stream, None
         if frames:
-            self._deliver(Utterance(np.concatenate(frames), self.clock()))
+            self._deliver(Utterance(np.concatenate(frames), self.clock(), stream=stream))
+        elif stream is not None:
+            stream.cancel()
 
     @property
     def talking(self) -> bool:
@@ -266,9 +320,21 @@ class VoiceTurnPipeline:
         text, cut = sp.chunker.text, sp.result.cut_at
         return text[:cut] if cut is not None else text
 
-    def recognise(self, audio: np.ndarray, prompt: str | None = None) -> Recognition:
-        """The student's words; ``prompt`` defaults to the client's last reply ("" for none)."""
-        rec = self.stt.transcribe(audio, prompt=self.last_reply() if prompt is None else prompt)
+    def recognise(self, audio: np.ndarray | Utterance, prompt: str | None = None) -> Recognition:
+        """The student's words; ``prompt`` defaults to the client's last reply ("" for none).
+
+        An ``Utterance`` recognised while it was spoken is finished from its stream: only what the
+        passes during speech did not cover is recognised now.
+        """
+        stream = None
+        if isinstance(audio, Utterance):
+            stream, audio = audio.stream, audio.audio
+        if stream is not None and prompt is None:
+            rec = stream.finish(audio)
+        else:
+            if stream is not None:
+                stream.cancel()
+            rec = self.stt.transcribe(audio, prompt=self.last_reply() if prompt is None else prompt)
         self.recorder.save("counsellor", audio, SAMPLE_RATE)
         self._emit(Transcribed(rec.text))
         return rec
@@ -336,4 +402,5 @@ class VoiceTurnPipeline:
         if sp is not None:
             sp.stop()
         self.stop_listening()
+        self._drop_stream()
         self.player.close()

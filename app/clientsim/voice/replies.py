@@ -5,7 +5,9 @@
 iterator: generation runs on its own thread and its events are yielded as
 they arrive, so synthesis starts on the first sentence while the rest is
 still being written. ``record_cut`` keeps a barge-in's ``cut_at`` in the
-client turn's meta.
+client turn's meta; ``record_stages`` keeps the turn's stage times there
+(``{"voice": {"endpoint_s": …, "recognition_s": …, "prompt_s": …,
+"first_token_s": …, "first_audio_s": …, "total_s": …}}``).
 """
 
 from __future__ import annotations
@@ -71,3 +73,20 @@ def record_cut(session, turn, cut_at: int | None) -> None:
         return
     turn.meta = {**(turn.meta or {}), "cut_at": int(cut_at)}
     session.db.update_turn_meta(session.id, turn.index, {"cut_at": int(cut_at)})
+
+
+def record_stages(session, turn, result) -> dict | None:
+    """Keep a voice turn's stage times (``VoiceTurnResult.stages``) in the client turn's meta under "voice".
+
+    The prompt-evaluation stage is the model's own time to its first token, from the turn's meta.
+    """
+    if turn is None:
+        return None
+    return store_stages(session, turn, result.stages(prompt_s=(turn.meta or {}).get("ttft_s")))
+
+
+def store_stages(session, turn, stages: dict) -> dict:
+    """``stages`` (``jobs.voice_stages``) into the client turn's meta under "voice"."""
+    turn.meta = {**(turn.meta or {}), "voice": stages}
+    session.db.update_turn_meta(session.id, turn.index, {"voice": stages})
+    return stages

@@ -382,6 +382,15 @@ class SessionController(QObject):
         job.signals.failed.connect(self._cut_not_recorded)
         return self.runner.submit(job)
 
+    def record_voice_stages(self, session, turn, stages: dict) -> Job | None:
+        """A voice turn's stage times into the client turn's meta (``voice.replies.store_stages``), as a job
+        on the session thread, the one SQLite writer."""
+        from clientsim.voice.replies import store_stages
+
+        job = Job(lambda state: store_stages(session, turn, stages), name="record voice stages")
+        job.signals.failed.connect(lambda message: log.warning("voice stage times not saved: %s", message))
+        return self.runner.submit(job)
+
     @staticmethod
     def _record_cut_job(state, session, turn, cut_at: int):  # session thread (the db writer)
         from clientsim.voice.replies import record_cut

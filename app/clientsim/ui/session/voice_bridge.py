@@ -15,7 +15,11 @@ Connects a ``VoicePanel`` with the ``SessionController``:
   turn gets its "(interrupted here …)" note and ``{"cut_at": n}`` in its meta.
   A reply that was not heard (the client muted, or no speaker) is never "cut":
   stopping it is just a stop;
-- recognised speech comes out as ``heard(str)`` for the message box.
+- recognised speech comes out as ``heard(str)`` for the message box;
+- a reply to a message sent exactly as it was heard, and heard aloud, gets the
+  voice turn's stage times (end-pointing, recognition, prompt, first token,
+  first audio: ``voice.jobs.voice_stages``) in its meta under "voice"
+  (``SessionController.record_voice_stages``).
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ class VoiceBridge(QObject):
         self.controller = controller
         self.send_mode = "edit"  # read from the settings when a session starts
         self._heard_aloud = False  # the reply being written will be spoken aloud
-        self._replies: dict = {}  # speak-job signals -> (session, client turn) of a reply heard aloud
+        self._replies: dict = {}  # speak-job signals -> (session, client turn, heard times) of a reply heard aloud
+        self._heard_times = None  # HeardTimes of the message being answered, if it was sent as heard
         panel.transcript_ready.connect(self.heard)
         controller.replyEvent.connect(panel.feed_reply)  # UI thread: see the module docstring
         controller.starting.connect(self._session_starting)
@@ -66,10 +71,11 @@ class VoiceBridge(QObject):
             log.warning("voice could not start: %s", exc)
 
     # ------------------------------------------------------------------ replies
-    def begin_reply(self) -> bool:
-        """The student sent a message: a client still speaking stops (a cut is recorded), and the next
-        reply goes to a new speaker. True if that reply will be heard."""
+    def begin_reply(self, sent: str | None = None) -> bool:
+        """The student sent a message (``sent``): a client still speaking stops (a cut is recorded), and
+        the next reply goes to a new speaker. True if that reply will be heard."""
         self.panel.stop_speaking()
+        self._heard_times = self.panel.take_heard(sent) if sent is not None else None
         self._heard_aloud = self.panel.begin_reply()
         return self._heard_aloud
 
@@ -83,14 +89,22 @@ class VoiceBridge(QObject):
         job = self.panel.end_reply(self._spoken if track else None)
         if job is not None and track:
             # Read by _spoken, which is queued to this thread: it cannot run before this line.
-            self._replies[job.signals] = (session, outcome.turn)
+            self._replies[job.signals] = (session, outcome.turn, self._heard_times)
+        self._heard_times = None
 
     def _spoken(self, spoken) -> None:
         ctx = self._replies.pop(self.sender(), None)
-        cut = getattr(spoken, "cut_at", None)
-        if ctx is None or cut is None:
+        if ctx is None:
             return
-        session, turn = ctx
+        session, turn, heard = ctx
+        if heard is not None and getattr(spoken, "first_audio_at", None) is not None:
+            from clientsim.voice.jobs import voice_stages
+
+            stages = voice_stages(heard, spoken, (turn.meta or {}).get("ttft_s"))
+            self.controller.record_voice_stages(session, turn, stages)
+        cut = getattr(spoken, "cut_at", None)
+        if cut is None:
+            return
         if cut >= len(turn.text.rstrip()):
             return  # stopped just as the last word ended: nothing was cut off
         self.controller.record_cut(session, turn, cut)
