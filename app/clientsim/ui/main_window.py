@@ -324,7 +324,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ navigation
     def show_page(self, index: int) -> None:
-        self.nav.setCurrentRow(index)
+        if self.nav.currentRow() == index and self.stack.currentIndex() != index:
+            self._page_changed(index)  # from the persona editor, which has no row of its own
+        else:
+            self.nav.setCurrentRow(index)
 
     def _page_changed(self, index: int) -> None:
         if index < 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,12 +27,13 @@ from clientsim.personas import PersonaLibrary
 from clientsim.personas.authoring import PersonaEdit
 from clientsim.personas.sources import NEW, USER
 from clientsim.ui.persona_brief import PersonaBrief
-from clientsim.ui.persona_editor.controller import EditorController
+from clientsim.ui.persona_editor.controller import CHECK_DELAY_MS, EditorController
 from clientsim.ui.persona_editor.schema_form import SchemaForm, is_gap
 from clientsim.ui.persona_editor.try_dialog import TryClientDialog
 from clientsim.ui.style import icon
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+__all__ = ["PersonaEditor", "CHECK_DELAY_MS", "SAVE", "DISCARD", "CANCEL"]
 
 _STYLE = """
 QLabel[role="fieldTitle"] { font-weight: 600; color: #17333a; }
@@ -106,7 +108,7 @@ class PersonaEditor(QWidget):
         self.scroll.setWidget(holder)
         right = QWidget(split)
         # wide enough for the brief's chips ("MI · CBT", "Intermediate", "Verbose style") to fit unclipped
-        right.setMinimumWidth(self.fontMetrics().horizontalAdvance("MI · CBT  Intermediate  Pleasing style") + 100)
+        self.right = right
         rl = QVBoxLayout(right)
         rl.setContentsMargins(8, 0, 0, 0)
         heading = QLabel("Preview: what the trainee reads", right)
@@ -117,31 +119,34 @@ class PersonaEditor(QWidget):
         self.preview.setObjectName("briefPreview")
         self.preview.start_button.hide()
         rl.addWidget(self.preview, 1)
+        self.split = split
         split.addWidget(self.scroll)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         lay.addWidget(split, 1)
 
-        footer = QHBoxLayout()
+        self.footer = QGridLayout()
+        self.footer.setHorizontalSpacing(8)
+        self.footer.setVerticalSpacing(6)
+        self.preview_button = QPushButton("Show preview", self)
+        self.preview_button.setCheckable(True)
+        self.preview_button.setToolTip("The window is narrow: show the trainee-brief preview instead of the form")
+        self.preview_button.toggled.connect(self._layout_for_width)
         self.try_button = QPushButton(icon("session"), "Try this client", self)
         self.try_button.setToolTip("A short test chat with the client as written now (nothing is saved)")
         self.try_button.clicked.connect(self.try_client)
-        footer.addWidget(self.try_button)
-        footer.addStretch(1)
         self.close_button = QPushButton("Close", self)
         self.close_button.clicked.connect(self.request_close)
-        footer.addWidget(self.close_button)
         self.draft_button = QPushButton("Save draft", self)
         self.draft_button.setToolTip("Keep the client as it is, finished or not; a draft is not offered for "
                                      "practice until it is saved for use")
         self.draft_button.clicked.connect(self.controller.save_draft)
-        footer.addWidget(self.draft_button)
         self.use_button = QPushButton(icon("new"), "Save and use", self)
         self.use_button.setProperty("role", "primary")
         self.use_button.clicked.connect(self.save_and_use)
-        footer.addWidget(self.use_button)
-        lay.addLayout(footer)
+        lay.addLayout(self.footer)
+        self.narrow: bool | None = None
 
         self.form.changed.connect(lambda: self.controller.set_data(self.form.value()))
         c = self.controller
@@ -150,6 +155,48 @@ class PersonaEditor(QWidget):
         c.saved.connect(self._saved)
         c.failed.connect(lambda text: self._say(text, "error"))
         c.used.connect(lambda p: self.personaSaved.emit(p.id))
+
+    # ---- fitting the width ------------------------------------------------------
+    def _needed_widths(self) -> tuple[int, int]:
+        """What the form and the preview need side by side, in this font."""
+        fm = self.fontMetrics()
+        form = fm.horizontalAdvance("x") * 48
+        preview = fm.horizontalAdvance("MI · CBT  Intermediate  Pleasing style") + 100
+        return form, preview
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._layout_for_width()
+
+    def _layout_for_width(self, *_args) -> None:
+        """Side by side when there is room; otherwise one at a time, with a button to switch, and the
+        buttons on two rows."""
+        form, preview = self._needed_widths()
+        narrow = self.width() - 48 < form + preview
+        if narrow != self.narrow:
+            self.narrow = narrow
+            while self.footer.count():
+                self.footer.takeAt(0)
+            if narrow:
+                self.footer.addWidget(self.try_button, 0, 0)
+                self.footer.addWidget(self.preview_button, 0, 1)
+                self.footer.addWidget(self.close_button, 1, 0)
+                self.footer.addWidget(self.draft_button, 1, 1)
+                self.footer.addWidget(self.use_button, 1, 2)
+                self.footer.setColumnStretch(3, 1)
+            else:
+                for col, b in enumerate((self.try_button, self.preview_button)):
+                    self.footer.addWidget(b, 0, col)
+                self.footer.setColumnStretch(3, 0)
+                self.footer.setColumnStretch(2, 1)
+                for col, b in enumerate((self.close_button, self.draft_button, self.use_button), start=3):
+                    self.footer.addWidget(b, 0, col)
+            self.right.setMinimumWidth(0 if narrow else preview)
+        self.preview_button.setVisible(narrow)
+        show_preview = narrow and self.preview_button.isChecked()
+        self.preview_button.setText("Show the form" if show_preview else "Show preview")
+        self.scroll.setVisible(not show_preview)
+        self.right.setVisible(not narrow or show_preview)
 
     # ---- opening -------------------------------------------------------------
     @property
@@ -182,17 +229,15 @@ class PersonaEditor(QWidget):
         pid = e.persona_id() or "(no id yet)"
         where = paths.user_personas_dir()
         if e.in_place:
-            return f"This is one of your clients; saving replaces {where / (pid + '.json')}."
+            return f"This is one of your clients; saving replaces it ({pid})."
         if e.origin_id is not None and e.source.kind != USER and e.source.kind != NEW:
-            return (f"This is {e.source.words()}; it is never changed here. Your changes are saved as a copy, "
-                    f"{pid}, in {where}.")
+            return f"This is {e.source.words()}; your changes are saved as a copy, {pid}."
         if e.origin_id is not None:
-            return f"A copy of {e.origin_id}; saved as {pid}, in {where}."
-        return f"A new client, saved as {pid} in {where}."
+            return f"A copy of {e.origin_id}, saved as {pid}."
+        return f"A new client, saved as {pid}."
 
     def _notice(self) -> str:
-        return (self.notice_text() + " While you type, your work is kept as a draft; a draft is not offered "
-                "for practice until you “Save and use” it.")
+        return self.notice_text() + " Your work is kept as a draft as you type."
 
     # ---- what the controller says ------------------------------------------------
     def _show_problems(self, problems) -> None:
@@ -210,6 +255,8 @@ class PersonaEditor(QWidget):
         self.problem_summary = "Ready to use." if ok else f"{why[0].upper()}{why[1:]}."
         self._set(self.status, self.problem_summary, "ok" if ok else "")
         self.notice.setText(self._notice())
+        self.notice.setToolTip(f"Saved in your persona folder, {paths.user_personas_dir()}; drafts in "
+                               f"{paths.user_persona_drafts_dir()} are not offered for practice until saved for use.")
 
     def _show_preview(self, persona) -> None:
         self.preview.set_persona(persona)

@@ -215,7 +215,7 @@ class ValueField(Field):
             i = w.findData(value) if value is not MISSING else 0
             w.setCurrentIndex(max(i, 0))
         else:
-            chosen = value if isinstance(value, list) else []
+            chosen = value if isinstance(value, (list, tuple)) else []
             for c in self.checks:
                 c.setChecked(c.property("choice") in chosen)
 
@@ -407,7 +407,7 @@ class ListField(Field):
             r.setParent(None)
             r.deleteLater()
         self.rows = []
-        for v in value if isinstance(value, list) else []:
+        for v in value if isinstance(value, (list, tuple)) else []:
             self.add_row(v)
 
     def child(self, part) -> Field | None:
