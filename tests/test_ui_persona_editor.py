@@ -274,9 +274,10 @@ def test_where_a_persona_comes_from_and_the_copy_id(tmp_path):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path):
+def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path, monkeypatch):
     w = MainWindow(settings=Settings(model_path=str(smollm_path), n_threads=2), load_model=False)
     qtbot.addWidget(w)
+    monkeypatch.setattr(w.persona_editor, "ask_unsaved", lambda: editor_view.DISCARD)
     w.show()
     w.library_view.select("linh-smoking")
     w.library_view.duplicate_button.click()
@@ -300,12 +301,13 @@ def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path):
 
 
 @pytest.mark.parametrize("size,font", [((1024, 640), 10), ((1920, 1080), 10), ((1024, 640), 20)])
-def test_editor_screenshots_fit(qtbot, screenshots_dir, size, font):
+def test_editor_screenshots_fit(qtbot, screenshots_dir, monkeypatch, size, font):
     s = Settings.load()
     s.font_size = font
     s.save()
     w = MainWindow(load_model=False)
     qtbot.addWidget(w)
+    monkeypatch.setattr(w.persona_editor, "ask_unsaved", lambda: editor_view.DISCARD)
     w.show()
     qtbot.wait(20)
     w.resize(*size)

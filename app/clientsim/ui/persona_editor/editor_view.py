@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -98,8 +98,8 @@ class PersonaEditor(QWidget):
         holder = QWidget()
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(0, 0, 12, 12)
-        legend = QLabel("Fields marked * are required. Each field's help is under it; a problem shows in red "
-                        "beside the field as you type.", holder)
+        legend = QLabel("* required. Each field's help is under it; a problem shows in red in its place.",
+                        holder)
         legend.setProperty("role", "muted")
         legend.setWordWrap(True)
         hl.addWidget(legend)
@@ -126,9 +126,10 @@ class PersonaEditor(QWidget):
         split.setStretchFactor(1, 2)
         lay.addWidget(split, 1)
 
-        self.footer = QGridLayout()
-        self.footer.setHorizontalSpacing(8)
-        self.footer.setVerticalSpacing(6)
+        # two rows of buttons, side by side on a wide window, one above the other on a narrow one
+        self.footer = QBoxLayout(QBoxLayout.LeftToRight)
+        self.footer.setSpacing(6)
+        row_a, row_b = QHBoxLayout(), QHBoxLayout()
         self.preview_button = QPushButton("Show preview", self)
         self.preview_button.setCheckable(True)
         self.preview_button.setToolTip("The window is narrow: show the trainee-brief preview instead of the form")
@@ -145,6 +146,14 @@ class PersonaEditor(QWidget):
         self.use_button = QPushButton(icon("new"), "Save and use", self)
         self.use_button.setProperty("role", "primary")
         self.use_button.clicked.connect(self.save_and_use)
+        for b in (self.try_button, self.preview_button):
+            row_a.addWidget(b)
+        row_a.addStretch(1)
+        row_b.addStretch(1)
+        for b in (self.close_button, self.draft_button, self.use_button):
+            row_b.addWidget(b)
+        self.footer.addLayout(row_a, 1)
+        self.footer.addLayout(row_b)
         lay.addLayout(self.footer)
         self.narrow: bool | None = None
 
@@ -175,22 +184,7 @@ class PersonaEditor(QWidget):
         narrow = self.width() - 48 < form + preview
         if narrow != self.narrow:
             self.narrow = narrow
-            while self.footer.count():
-                self.footer.takeAt(0)
-            if narrow:
-                self.footer.addWidget(self.try_button, 0, 0)
-                self.footer.addWidget(self.preview_button, 0, 1)
-                self.footer.addWidget(self.close_button, 1, 0)
-                self.footer.addWidget(self.draft_button, 1, 1)
-                self.footer.addWidget(self.use_button, 1, 2)
-                self.footer.setColumnStretch(3, 1)
-            else:
-                for col, b in enumerate((self.try_button, self.preview_button)):
-                    self.footer.addWidget(b, 0, col)
-                self.footer.setColumnStretch(3, 0)
-                self.footer.setColumnStretch(2, 1)
-                for col, b in enumerate((self.close_button, self.draft_button, self.use_button), start=3):
-                    self.footer.addWidget(b, 0, col)
+            self.footer.setDirection(QBoxLayout.TopToBottom if narrow else QBoxLayout.LeftToRight)
             self.right.setMinimumWidth(0 if narrow else preview)
         self.preview_button.setVisible(narrow)
         show_preview = narrow and self.preview_button.isChecked()
