@@ -274,7 +274,7 @@ def test_where_a_persona_comes_from_and_the_copy_id(tmp_path):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path, monkeypatch):
+def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path, monkeypatch, screenshots_dir):
     w = MainWindow(settings=Settings(model_path=str(smollm_path), n_threads=2), load_model=False)
     qtbot.addWidget(w)
     monkeypatch.setattr(w.persona_editor, "ask_unsaved", lambda: editor_view.DISCARD)
@@ -294,6 +294,7 @@ def test_try_this_client_streams_a_reply_and_stores_nothing(qtbot, smollm_path, 
     assert reply.strip(), dialog.status.text()
     assert dialog.transcript_lines()[-1] == ("client", reply) and reply in dialog.transcript.toPlainText()
     assert len(dialog.tryout.turns) == 3
+    dialog.grab().save(str(screenshots_dir / "persona-editor-try-client.png"))
     assert w.db.list_sessions() == []  # a try-out is not a practice session
     dialog.close()
     editor.controller.close()

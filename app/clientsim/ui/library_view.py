@@ -138,12 +138,16 @@ class LibraryView(QWidget):
         self.empty_label.hide()
         left_lay.addWidget(self.empty_label)
         edit_bar = QHBoxLayout()
-        edit_bar.setSpacing(6)
-        self.new_button = QPushButton(icon("new"), "New client", left)
+        edit_bar.setSpacing(4)
+        # short words: the column is narrow at large font sizes; the accessible names say the rest
+        self.new_button = QPushButton("New", left)
+        self.new_button.setAccessibleName("New client")
         self.new_button.setToolTip("Write a new client in the persona editor")
         self.edit_button = QPushButton("Edit", left)
+        self.edit_button.setAccessibleName("Edit client")
         self.edit_button.setToolTip("Edit this client (a bundled, lab or pack client is saved as a copy)")
         self.duplicate_button = QPushButton("Duplicate", left)
+        self.duplicate_button.setAccessibleName("Duplicate client")
         self.duplicate_button.setToolTip("Start a new client from a copy of this one")
         for b in (self.new_button, self.edit_button, self.duplicate_button):
             edit_bar.addWidget(b)
