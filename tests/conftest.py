@@ -82,3 +82,20 @@ def default_model_path() -> Path:
 def screenshots_dir() -> Path:
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS_DIR
+
+
+@pytest.fixture(scope="session")
+def lab_server():
+    """A real llama-server (`clientsim server`) on 127.0.0.1 serving SmolLM2 with two slots, for the
+    whole test run. Started before any test's private CLIENTSIM_HOME, so it finds the binary that
+    scripts/setup.sh built."""
+    from clientsim.server.build import find_server_binary
+    from clientsim.server.launch import start_server
+
+    path = MODELS_DIR / SMOLLM_FILE
+    need(path.is_file(), f"model {path} (run `clientsim models fetch` to get it)")
+    binary = find_server_binary()
+    need(binary is not None, "llama-server (scripts/setup.sh builds it: `clientsim server build`)")
+    handle = start_server(path, parallel=2, binary=binary, ctx_per_slot=4096)
+    yield handle
+    handle.stop()

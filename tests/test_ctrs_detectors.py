@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from scipy.stats import spearmanr
 
-from clientsim.judge.ctrs import ITEM_KEYS, rate, render_html, render_md
+from clientsim.judge.ctrs import ITEM_KEYS, rate
+from clientsim.judge.report import render_section
 from clientsim.judge.ctrs.detectors import DETECTORS
 from clientsim.judge.ctrs.graded import load_graded
 from clientsim.judge.ctrs.items import ITEMS
@@ -66,7 +67,7 @@ def test_short_session_is_not_enough_to_rate_not_zero():
     assert s["message"] in s["notes"]
     assert "at least 6 things said by the counsellor (this session has 1)" in s["message"]
     assert "at least 80 words in all (this session has only 5)" in s["message"]
-    assert "Not enough to rate on the CTRS yet" in render_md(s)
+    assert "Not enough to rate on the CTRS yet" in render_section("ctrs", s, "md")
 
 
 def test_not_enough_message_names_only_what_is_missing():
@@ -94,7 +95,7 @@ def test_non_cbt_persona_is_rated_but_marked_off_modality():
     t = dict(doc["transcript"], persona={"name": "Dan", "modality": ["MI"]})
     s = rate(t)
     assert s["off_modality"] is True and s["status"] == "rated"
-    assert "Off-modality" in render_md(s) and "off-modality" in render_html(s)
+    assert "Off-modality" in render_section("ctrs", s, "md") and "off-modality" in render_section("ctrs", s, "html")
     assert rate(doc["transcript"])["off_modality"] is False
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from clientsim.judge.ctrs import ITEMS, rate, render_md
+from clientsim.judge.ctrs import ITEMS, rate
+from clientsim.judge.report import render_section
 from clientsim.judge.ctrs.graded import load_graded
 
 
@@ -42,7 +43,7 @@ def test_model_exceptions_become_item_errors_not_crashes():
     s = rate(_doc()["transcript"], engine=_RaisingEngine())
     assert all(i["status"] == "model_error" for i in s["items"])
     assert "llama_decode returned -1" in s["items"][0]["rationale"]
-    assert "not rated" in render_md(s)
+    assert "not rated" in render_section("ctrs", s, "md")
 
 
 class _FlakyEngine:

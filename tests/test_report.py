@@ -52,8 +52,13 @@ def test_markdown(report):
     assert "| Complex reflections (%CR) |" in md and "Overall band" in md
 
 
-def test_pdf_is_written(report, tmp_path):
-    path = save(report, tmp_path / "out" / "report.pdf")
+def test_pdf_is_written_by_the_qt_side(report, tmp_path):
+    from clientsim.core.errors import UserError
+    from clientsim.ui.report_pdf import write_pdf
+
+    with pytest.raises(UserError, match="drawn by Qt"):
+        save(report, tmp_path / "report.pdf")
+    path = write_pdf(report, tmp_path / "out" / "report.pdf")
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 2000
 

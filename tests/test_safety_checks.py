@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clientsim.judge.ctrs.graded import load_graded
-from clientsim.judge.safety import CHECK_IDS, flags_by_turn, render_html, render_md, review
+from clientsim.judge.report import render_section
+from clientsim.judge.safety import CHECK_IDS, review
 from clientsim.judge.safety.cases import case_transcript, load_cases
 
 
@@ -109,10 +110,10 @@ def test_full_cbt_sessions_raise_no_false_alarms():
 def test_render_puts_flags_first_with_teaching_notes_and_escapes_html():
     t = _t(("client", "He hits me <b>every</b> night."), ("counsellor", "Let's look at your <i>budget</i>."))
     section = review(t)
-    md, html = render_md(section), render_html(section)
+    md, html = render_section("safety", section, "md"), render_section("safety", section, "html")
     assert "Missed risk disclosure" in md and "What to do instead" in md
     assert "<b>every</b>" not in html and "&lt;b&gt;" in html and 'href="#turn-1"' in html
-    assert list(flags_by_turn(section)) == [1]
+    assert html.index("Missed risk disclosure") < html.index("What to do instead")
 
 
 def test_empty_and_odd_transcripts_do_not_crash():

@@ -1,4 +1,9 @@
-"""A real practice session on the real SmolLM2 model and a real SQLite file."""
+"""A real practice session on the real SmolLM2 model and a real SQLite file.
+
+The tests that do not depend on this process's KV cache run twice: on this
+computer's model (LlmEngine) and on a real llama-server on 127.0.0.1 serving
+the same file (RemoteEngine), so the lab backend passes the same client tests.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +20,26 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def engine():
-    from conftest import MODELS_DIR, SMOLLM_FILE
+def local_engine():
+    from conftest import MODELS_DIR, SMOLLM_FILE, need
 
     path = MODELS_DIR / SMOLLM_FILE
-    if not path.exists():
-        pytest.skip("SmolLM2 not fetched")
+    need(path.exists(), f"model {path} (run `clientsim models fetch`)")
     e = LlmEngine(path, n_ctx=2048, seed=3)
     e.load()
     yield e
     e.close()
+
+
+@pytest.fixture(params=["local", "lab server"])
+def engine(request, local_engine):
+    """This computer's model, then the same model on a real lab server."""
+    if request.param == "local":
+        return local_engine
+    from clientsim.llm.remote import RemoteEngine, ServerAddress
+
+    server = request.getfixturevalue("lab_server")
+    return RemoteEngine(ServerAddress(server.url), n_ctx=2048, seed=3).load()
 
 
 @pytest.fixture
@@ -63,8 +78,9 @@ def test_whole_session_streams_and_persists(engine, persona, tmp_path):
     assert db2.get_session(s.id)["status"] == "ended"
 
 
-def test_same_seed_same_session(engine, persona, tmp_path):
+def test_same_seed_same_session(local_engine, persona, tmp_path):
     """Replayed from the same engine state, the same seed gives the same replies, moves and client state."""
+    engine = local_engine  # this process's KV cache
     replies = []
     for run in range(2):
         engine.reset_cache()
@@ -80,7 +96,8 @@ def test_same_seed_same_session(engine, persona, tmp_path):
     assert replies[0] == replies[1]
 
 
-def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
+def test_second_turn_evaluates_only_new_tokens(local_engine, persona, tmp_path):
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "kv.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=1, prime=False)
     s.simulator.prime()
@@ -94,7 +111,8 @@ def test_second_turn_evaluates_only_new_tokens(engine, persona, tmp_path):
     assert second.new_prompt_tokens < 80 < second.prompt_tokens
 
 
-def test_next_turn_is_primed_while_the_student_composes(engine, persona, tmp_path):
+def test_next_turn_is_primed_while_the_student_composes(local_engine, persona, tmp_path):
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "prime.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=2)
     s.add_counsellor_turn("Hello, how are you?")
@@ -156,10 +174,16 @@ def test_long_message_is_kept_whole_and_clipped_for_the_model(engine, persona, t
 
 
 @pytest.mark.slow
-def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
+@pytest.mark.parametrize("backend", ["local", "lab server"])
+def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path, backend, request):
     from conftest import MODELS_DIR, SMOLLM_FILE
 
-    e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=2048, seed=2).load()
+    if backend == "local":
+        e = LlmEngine(MODELS_DIR / SMOLLM_FILE, n_ctx=2048, seed=2).load()
+    else:
+        from clientsim.llm.remote import RemoteEngine, ServerAddress
+
+        e = RemoteEngine(ServerAddress(request.getfixturevalue("lab_server").url), n_ctx=2048, seed=2).load()
     db = Database.open(tmp_path / "long.sqlite3")
     s = PracticeSession.start(db, persona, e, seed=2, prime=False)
     s.simulator.max_tokens = 40
@@ -168,14 +192,16 @@ def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path):
         s.generate_reply()
         msgs = s.simulator.messages(s.history())
         assert msgs[0]["content"].startswith(s.simulator.system_prompt)
-        assert len(e.chat_tokens(msgs)) + s.simulator.max_tokens <= e.n_ctx
+        assert e.count_tokens(msgs) + s.simulator.max_tokens <= e.n_ctx
+        assert not s.last_reply.interrupted  # a server would refuse a prompt over its context
     assert s.simulator.window.condensed_upto > 0
     assert len(db.get_turns(s.id)) == 161
     e.close()
 
 
-def test_stop_works_during_long_prompt_evaluation(engine, persona, tmp_path):
+def test_stop_works_during_long_prompt_evaluation(local_engine, persona, tmp_path):
     """Stop is honoured between chunks of prompt evaluation, not only between generated tokens."""
+    engine = local_engine  # this process's KV cache
     db = Database.open(tmp_path / "p.sqlite3")
     s = PracticeSession.start(db, persona, engine, seed=9, prime=False)
     s.add_counsellor_turn("I want to understand your week. " * 80)
@@ -223,3 +249,62 @@ def test_a_questionnaire_answer_starts_with_the_questionnaires_words(engine, tmp
     assert reply.meta["state"]["move"] == "answer" and reply.meta["state"]["items"] == ["PHQ-9 2"]
     assert reply.text.lower().startswith(expected)
     db.close()
+
+
+def test_a_draft_evaluated_while_typing_leaves_only_its_last_chunk_for_send(local_engine, persona, tmp_path):
+    """Issue 15: the student's words go into the cache while they type; at send only the chunk where the
+    final prompt departs from the draft remains (at most DRAFT_CHUNK tokens)."""
+    from clientsim.sessions.session import DRAFT_CHUNK
+
+    engine = local_engine
+    engine.reset_cache()
+    db = Database.open(tmp_path / "d.sqlite3")
+    s = PracticeSession.start(db, persona, engine, seed=6, prime=False)
+    assert s.enable_draft_evaluation()
+    try:
+        s.prime_now()
+        line = "It sounds like the drinking has started to worry you more than you let on at work."
+        assert s.prime_draft(line) > 20
+        s.add_counsellor_turn(line)
+        s.generate_reply()
+        st = s.last_reply.stats
+        assert st.new_prompt_tokens <= DRAFT_CHUNK < 40 < st.prompt_tokens
+        # a draft that no longer matches (edited after it was evaluated) costs only what differs
+        s.wait_primed()
+        base = engine._base  # where the student's words start
+        s.prime_draft("What would you like us to talk about first today: the evenings at home with your family, or your job?")
+        s.add_counsellor_turn("What would you like us to talk about first today: the evenings at home with your family, or your work?")
+        s.generate_reply()
+        st = s.last_reply.stats
+        # everything from the chunk where the words changed is evaluated again (the move note after them too)
+        assert DRAFT_CHUNK < st.new_prompt_tokens <= st.prompt_tokens - base - 2 * DRAFT_CHUNK
+    finally:
+        engine.draft_chunk = None
+        db.close()
+
+
+def test_a_reply_is_the_same_whenever_and_whatever_the_draft_was(local_engine, persona, tmp_path):
+    """The reply is always to exactly what was sent, and the same seed gives the same reply, whether the
+    draft was evaluated, evaluated in part, or was a stale draft the student then changed."""
+    engine = local_engine
+    line = "You're worried that Owen has noticed how much you drink."
+    drafts = {"none": [], "prefix": ["You're worried that Owen"], "whole": [line],
+              "stale": ["You need to stop drinking before Owen notices, honestly.", "You're worried that Ow"]}
+    got = {}
+    try:
+        for name, typed in drafts.items():
+            engine.reset_cache()
+            db = Database.open(tmp_path / f"{name}.sqlite3")
+            s = PracticeSession.start(db, persona, engine, seed=11, prime=False)
+            s.enable_draft_evaluation()
+            s.prime_now()
+            for draft in typed:
+                s.prime_draft(draft)
+            s.add_counsellor_turn(line)
+            got[name] = (s.generate_reply().text, s.last_reply.stats.new_prompt_tokens)
+            db.close()
+    finally:
+        engine.draft_chunk = None
+    texts = {name: text for name, (text, _) in got.items()}
+    assert len(set(texts.values())) == 1, texts
+    assert got["whole"][1] < got["none"][1]  # and the draft did save evaluation at send

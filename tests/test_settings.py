@@ -24,7 +24,7 @@ def test_save_and_load_round_trip():
     s.last_persona_id = "maria"
     s.voice.send_mode = "auto"
     s.voice.hands_free = True
-    s.lab_server_url = "http://lab:8080"
+    s.lab.url, s.lab.model, s.lab.use = "http://lab:8080", "qwen", True
     path = s.save()
     assert path == paths.settings_path()
     data = json.loads(path.read_text())
@@ -79,6 +79,20 @@ def test_version_1_upgrades_itself():
     p.write_text(json.dumps(old))
     s = Settings.load()
     assert (s.n_threads, s.font_size, s.voice.mute, s.voice.stt_model) == (2, 14, True, "base")
+
+
+def test_version_2_lab_address_moves_under_lab_and_stays_off():
+    d = upgrade({"version": 2, "lab_server_url": "http://lab:8080", "font_size": 13})
+    assert "lab_server_url" not in d and d["lab"] == {"url": "http://lab:8080"}
+    s = Settings.from_dict({"version": 2, "lab_server_url": "http://lab:8080"})
+    assert (s.lab.url, s.lab.use, s.lab.model) == ("http://lab:8080", False, None)
+
+
+def test_lab_settings_of_the_wrong_type_fall_back():
+    s = Settings.from_dict({"version": 3, "lab": {"use": "yes", "url": 5, "model": "  "}})
+    assert (s.lab.use, s.lab.url, s.lab.model) == (False, None, None)
+    s = Settings.from_dict({"version": 3, "lab": {"use": True, "url": None}})
+    assert s.lab.use is False  # nothing to use without an address
 
 
 def test_newer_version_is_read_with_a_notice():

@@ -9,7 +9,6 @@ from clientsim.judge.report import build_report
 from clientsim.personas import PersonaLibrary
 from clientsim.settings import Settings
 from clientsim.ui.main_window import MainWindow
-from clientsim.ui.report_view import ReportView
 from clientsim.ui.review_panel import ReviewPanel
 
 LINES = [
@@ -46,7 +45,7 @@ def test_review_charts_how_the_client_responded(qtbot, screenshots_dir):
     qtbot.addWidget(panel)
     panel.resize(1000, 700)
     panel.show()
-    panel.set_report(report, ReportView)
+    panel.set_report(report)
     assert panel.tabs.isTabVisible(panel.client_tab)
     chart = panel.client_chart
     curves = chart.plot.getPlotItem().listDataItems()
@@ -65,7 +64,7 @@ def test_a_transcript_without_state_has_no_chart(qtbot):
     assert "client" not in report
     panel = ReviewPanel()
     qtbot.addWidget(panel)
-    panel.set_report(report, ReportView)
+    panel.set_report(report)
     assert not panel.tabs.isTabVisible(panel.client_tab)
 
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from clientsim import paths
 from clientsim.settings import Settings
 from clientsim.ui.main_window import SESSION, MainWindow
-from clientsim.ui.review_panel import report_support
+from clientsim.ui.report_view import ReportView
 from ui_helpers import stored_turn_rows, visible_label_texts
 
 PERSONA = "linh-smoking"
@@ -125,12 +125,8 @@ def test_real_session_send_stop_end(qtbot, smollm_path, screenshots_dir):
     sv.review.show_notes()
     assert persona.instructor_notes[:50] in visible_label_texts(sv)
     sv.review.tabs.setCurrentIndex(0)
-    make_report, report_view = report_support()
-    if make_report is None:  # the judge is not in this build: a placeholder says so
-        assert "not available" in sv.review.report_widget.text()
-    else:
-        qtbot.waitUntil(lambda: sv.report_job is None, timeout=600_000)
-        assert isinstance(sv.review.report_widget, report_view)
+    qtbot.waitUntil(lambda: sv.report_job is None, timeout=600_000)
+    assert isinstance(sv.review.report_widget, ReportView)
     qtbot.wait(100)
     assert w.grab().save(str(screenshots_dir / "session-review.png"))
     w.close()

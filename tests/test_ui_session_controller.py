@@ -98,7 +98,8 @@ def test_a_start_without_a_model_fails_readably(make_controller, qtbot, tmp_path
 @pytest.mark.slow
 def test_a_session_through_the_controller_alone(make_controller, qtbot, smollm_path, monkeypatch):
     # the feedback report has tests of its own; here it only has to be asked for
-    monkeypatch.setattr("clientsim.ui.session.controller.report_support", lambda: (None, None))
+    asked = []
+    monkeypatch.setattr(SessionController, "build_report", lambda self: asked.append(self))
     c, rec = make_controller(Settings(model_path=str(smollm_path), n_threads=2))
     persona = PersonaLibrary.load().personas[PERSONA]
     states = []
@@ -146,8 +147,8 @@ def test_a_session_through_the_controller_alone(make_controller, qtbot, smollm_p
         assert job is not None
 
     # ending: the transcript comes back, and the report is asked for
-    with qtbot.waitSignal(c.reportUnavailable, timeout=60_000):
-        c.end()
-        assert c.ending and not c.can_send()
+    c.end()
+    assert c.ending and not c.can_send()
+    qtbot.waitUntil(lambda: asked == [c], timeout=60_000)
     assert rec.last("endedWith")[0]["id"] == sid and c.ended and not c.is_active()
     assert c.send("after the end") is None

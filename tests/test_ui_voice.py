@@ -193,7 +193,7 @@ def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):
 def test_a_muted_reply_stopped_is_stopped_not_cut_and_its_captions_stay_with_its_session(qtbot, harness,
                                                                                         monkeypatch):
     # the feedback report has tests of its own; here the session only has to end
-    monkeypatch.setattr("clientsim.ui.session.controller.report_support", lambda: (None, None))
+    monkeypatch.setattr("clientsim.ui.session.controller.SessionController.build_report", lambda self: None)
     h = harness(FakeSoundDevice(speed=2.0), VoiceOptions(mute=True))
     sv, panel, fake = h.view, h.panel, h.fake
     h.start(qtbot)

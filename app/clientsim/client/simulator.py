@@ -19,7 +19,9 @@ from clientsim.client.context import ContextWindow, clip_for_model
 from clientsim.client.prompt import build_system_prompt, length_rule, max_sentences
 from clientsim.core.errors import ModelError
 from clientsim.core.jobs import JobState
-from clientsim.llm.engine import GenerationStats, LlmEngine, SamplingParams
+from clientsim.llm.backend import ChatEngine
+from clientsim.llm.remote import ServerError
+from clientsim.llm.types import GenerationStats, SamplingParams
 from clientsim.personas.model import Persona
 
 MAX_TOKENS = {"short": 90, "medium": 150, "long": 230}
@@ -58,13 +60,15 @@ class ClientReply:
     stopped: bool = False  # cancelled by the student
     fallback: bool = False
     first_visible_s: float | None = None  # reply() start -> first text the student sees, failed attempts included
+    interrupted: str = ""  # why the reply is cut short: the lab server failed mid-reply (llm/remote.py)
 
     def meta(self) -> dict:
         s = self.stats
-        return {"ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
+        return {"prompt_s": round(s.prompt_s, 4), "ttft_s": round(s.ttft_s, 4), "tokens": s.completion_tokens, "tok_per_s": round(s.tok_per_s, 2),
                 "new_prompt_tokens": s.new_prompt_tokens, "prompt_tokens": s.prompt_tokens,
                 "attempts": self.attempts, "checks": self.checks, "stopped": self.stopped, "fallback": self.fallback,
-                "first_visible_s": None if self.first_visible_s is None else round(self.first_visible_s, 4)}
+                "first_visible_s": None if self.first_visible_s is None else round(self.first_visible_s, 4)} | \
+            ({"interrupted": self.interrupted} if self.interrupted else {})
 
 
 _OPEN_MARKUP = re.compile(r"[*(\[][^*)\]]*$")
@@ -85,7 +89,7 @@ def _visible(text: str, name: str, hold_back: int = HOLD_BACK_WORDS) -> str:
 
 
 class ClientSimulator:
-    def __init__(self, persona: Persona, engine: LlmEngine, seed: int | None = None, mode: str = PROMPT_MODE) -> None:
+    def __init__(self, persona: Persona, engine: ChatEngine, seed: int | None = None, mode: str = PROMPT_MODE) -> None:
         self.mode = mode
         self.persona = persona
         self.engine = engine
@@ -123,7 +127,7 @@ class ClientSimulator:
             live = turns[self.window.condensed_upto:]
             msgs = [self._system_message()] + (self._script(live, clip) if self.mode == "script"
                                                else self._chat(live, clip, cues or {}, self.window.condensed_upto))
-            if len(self.engine.chat_tokens(msgs)) <= budget:
+            if self.engine.count_tokens(msgs) <= budget:
                 return msgs
             if self.window.condense(turns) or self.window.shrink_summary():
                 continue
@@ -212,18 +216,21 @@ class ClientSimulator:
             params = SamplingParams(temperature=0.7 + 0.15 * attempt, max_tokens=self.max_tokens,
                                     seed=self.seed * 1009 + turn_index * 31 + attempt)
             text, shown, fatal = opening, "", None
-            for piece in self.engine.stream_chat(msgs, params, state, opening=opening):
-                text += piece
-                fatal = guard.scan_stream(text, name, self.own_words)
-                if fatal or guard._LABEL_MID.search(text):
-                    break
-                if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
-                    break  # long enough: stop early instead of trimming later
-                visible = _visible(text, name, self.hold_back_words)
-                if len(visible) > len(shown) and visible.startswith(shown):
-                    state.partial(ReplyEvent("text", visible[len(shown):]))
-                    shown = visible
-                    shown_any = True
+            try:
+                for piece in self.engine.stream_chat(msgs, params, state, opening=opening):
+                    text += piece
+                    fatal = guard.scan_stream(text, name, self.own_words)
+                    if fatal or guard._LABEL_MID.search(text):
+                        break
+                    if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
+                        break  # long enough: stop early instead of trimming later
+                    visible = _visible(text, name, self.hold_back_words)
+                    if len(visible) > len(shown) and visible.startswith(shown):
+                        state.partial(ReplyEvent("text", visible[len(shown):]))
+                        shown = visible
+                        shown_any = True
+            except ServerError as exc:
+                return self._interrupted(text if not fatal else shown, shown, attempt + 1, checks, state, exc)
             stats = self.engine.last_stats
             if state.cancelled:
                 final, found = guard.repair(text, name, "", self.max_sentences, self.own_words)
@@ -249,3 +256,15 @@ class ClientSimulator:
         line = FALLBACKS[(self.seed + turn_index) % len(FALLBACKS)]
         state.partial(ReplyEvent("text", line))
         return ClientReply(line, 3, checks, self.engine.last_stats, fallback=True)
+
+    def _interrupted(self, text: str, shown: str, attempts: int, checks: list[dict], state: JobState,
+                     exc: ServerError) -> ClientReply:
+        """The lab server failed mid-reply: keep what the guard passes of the words so far, marked."""
+        final, found = guard.repair(text, self.persona.name, "", self.max_sentences, self.own_words)
+        final = shown if guard.is_fatal(found) else final
+        if final.startswith(shown):
+            state.partial(ReplyEvent("text", final[len(shown):]))
+        else:
+            state.partial(ReplyEvent("reset"))
+            state.partial(ReplyEvent("text", final))
+        return ClientReply(final, attempts, checks, self.engine.last_stats, interrupted=str(exc))

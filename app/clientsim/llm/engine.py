@@ -14,13 +14,13 @@ import codecs
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from clientsim.core.errors import ModelError
 from clientsim.core.jobs import JobState
-from clientsim.models.gguf import GgufHeader, check_model_file, human_params
+from clientsim.llm.types import GenerationStats, ModelInfo, SamplingParams
+from clientsim.models.gguf import GgufHeader, check_model_file
 
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
@@ -28,57 +28,19 @@ CHATML = (
 )
 
 
+STABLE_PROBES = ("a", "I", "1", " ", "'", '"', "(", "é", "\n", "-")  # first characters a student's words may have
+
+
 def default_threads() -> int:
     """Physical cores are what llama.cpp scales with; 2 on a student laptop."""
     return max(1, min(os.cpu_count() or 2, 8))
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    path: Path
-    size_bytes: int
-    n_params: int
-    quantization: str
-    context_length: int | None
-    n_ctx: int
-    n_threads: int
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "file": self.path.name, "size_bytes": self.size_bytes,
-                "n_params": self.n_params, "quantization": self.quantization,
-                "context_length": self.context_length, "n_ctx": self.n_ctx, "n_threads": self.n_threads}
-
-    def summary(self) -> str:
-        return f"{self.name} ({human_params(self.n_params)}, {self.quantization})"
-
-
-@dataclass
-class GenerationStats:
-    prompt_tokens: int = 0
-    new_prompt_tokens: int = 0  # tokens actually evaluated (after the cached prefix)
-    completion_tokens: int = 0
-    ttft_s: float = 0.0  # call start -> first token
-    gen_s: float = 0.0  # first token -> last token
-    stopped_by: str = ""  # eog | max_tokens | cancelled | caller
-
-    @property
-    def tok_per_s(self) -> float:
-        return (self.completion_tokens - 1) / self.gen_s if self.completion_tokens > 1 and self.gen_s > 0 else 0.0
-
-
-@dataclass
-class SamplingParams:
-    temperature: float = 0.7
-    top_p: float = 0.9
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    max_tokens: int = 160
-    seed: int | None = None
-
-
 class LlmEngine:
+    """A GGUF model in this process (the `ChatEngine` of llm/backend.py for "this computer")."""
+
+    kind = "local"
+
     def __init__(self, model_path: Path | str, n_threads: int | None = None, n_ctx: int = 4096,
                  seed: int | None = 0, n_batch: int = 256) -> None:
         self.model_path = Path(model_path)
@@ -86,9 +48,16 @@ class LlmEngine:
         self.requested_ctx = n_ctx
         self.seed = seed
         self.n_batch = n_batch
+        # Evaluating the student's words while they type (prime_draft): from `_base` (where the student's
+        # next words start, set by prime(..., upto=...)) the prompt is evaluated in chunks of `draft_chunk`
+        # tokens aligned at _base + k*draft_chunk, by the draft and at send alike, so a reply does not
+        # depend on when the background evaluation ran (same seed, same reply). None: one batch, as before.
+        self.draft_chunk: int | None = None
+        self._base: int | None = None
         self.llama = None
         self.header: GgufHeader | None = None
         self._formatter = None
+        self._grammars: dict[str, object] = {}
         self._lock = threading.RLock()
         self.last_stats = GenerationStats()
 
@@ -162,6 +131,14 @@ class LlmEngine:
         return ModelInfo(h.name, self.model_path, h.file_size, h.n_params, h.quantization, h.context_length,
                          self.n_ctx, self.n_threads)
 
+    def label(self) -> str:
+        return f"{self.model_path.name} on this computer"
+
+    def model_record(self) -> dict:
+        from clientsim.models.checksums import cached_sha256
+
+        return self.info.to_dict() | {"sha256": cached_sha256(self.model_path, compute=False)}
+
     @property
     def n_ctx(self) -> int:
         return self.llama.n_ctx() if self.llama is not None else self.requested_ctx
@@ -176,6 +153,9 @@ class LlmEngine:
         with self._lock:  # llama.cpp's tokenizer is not safe to run from two threads at once
             return self._require().tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
+    def count_tokens(self, messages: list[dict]) -> int:
+        return len(self.chat_tokens(messages))
+
     def chat_tokens(self, messages: list[dict], add_generation_prompt: bool = True, upto: str | None = None) -> list[int]:
         """The prompt for ``messages`` as tokens; with ``upto``, only the part before that marker.
 
@@ -187,7 +167,12 @@ class LlmEngine:
             return self._chat_tokens(messages, add_generation_prompt, upto)
 
     def _chat_tokens(self, messages: list[dict], add_generation_prompt: bool, upto: str | None) -> list[int]:
-        llama = self._require()
+        prompt, add_bos = self._chat_prompt(messages, add_generation_prompt, upto)
+        return self.llama.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _chat_prompt(self, messages: list[dict], add_generation_prompt: bool, upto: str | None) -> tuple[str, bool]:
+        """The prompt text (cut before ``upto`` when given) and whether a BOS token goes first."""
+        self._require()
         self._formatter.add_generation_prompt = add_generation_prompt
         try:
             result = self._formatter(messages=messages)
@@ -201,7 +186,18 @@ class LlmEngine:
         if upto is not None:
             cut = prompt.find(upto)
             prompt = prompt[:cut] if cut >= 0 else prompt
-        return llama.tokenize(prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        return prompt, not result.added_special
+
+    def _stable_length(self, prompt: str, add_bos: bool, tokens: list[int]) -> int:
+        """How many of ``prompt``'s tokens stay the same whatever text follows it: a tokenizer may merge
+        the last whitespace with the next word ("\n\n" + "It" -> "\n", "\nIt")."""
+        from llama_cpp import Llama
+
+        stable = len(tokens)
+        for probe in STABLE_PROBES:
+            more = self.llama.tokenize((prompt + probe).encode("utf-8"), add_bos=add_bos, special=True)
+            stable = min(stable, Llama.longest_token_prefix(tokens, more))
+        return stable
 
     def prime(self, messages: list[dict], upto: str | None = None) -> int:
         """Evaluate a prompt prefix now so the next reply only pays for the tokens after it.
@@ -213,8 +209,34 @@ class LlmEngine:
         """
         with self._lock:
             self._require()
-            tokens = self.chat_tokens(messages, add_generation_prompt=False, upto=upto)
-            return self._extend_cache(tokens, len(tokens))
+            prompt, add_bos = self._chat_prompt(messages, False, upto)
+            tokens = self.llama.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+            self._base = None  # evaluated the way it always is, whatever a draft left in the cache
+            n = self._extend_cache(tokens, len(tokens))
+            self._base = self._stable_length(prompt, add_bos, tokens) if upto is not None else None
+            return n
+
+    def prime_draft(self, messages: list[dict], opening: str = "", state: JobState | None = None) -> int:
+        """Evaluate the prompt the reply would get if the student sent their draft now, in whole aligned
+        chunks (see draft_chunk), stopping at the chunk before the last token; cancellable between
+        chunks. At send only the chunk where the final prompt departs from the draft and what follows
+        are evaluated. Returns how many tokens were evaluated (0 when drafts are not evaluated)."""
+        with self._lock:
+            if self.draft_chunk is None or self._base is None:
+                return 0
+            self._require()
+            tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
+            end = self._aligned_end(len(tokens))
+            if end is None or end <= self._base or tokens[:self._base] != self.llama._input_ids[:self._base].tolist():
+                return 0
+            return self._extend_cache(tokens, end, state)
+
+    def _aligned_end(self, n: int) -> int | None:
+        """With draft evaluation on: the last chunk boundary before a prompt of n tokens ends (the tail from
+        there, last token included, is evaluated in one batch by generate). None when it is off."""
+        if self.draft_chunk is None or self._base is None or n - 1 <= self._base:
+            return None
+        return self._base + (n - 1 - self._base) // self.draft_chunk * self.draft_chunk
 
     def reset_cache(self) -> None:
         """Forget every evaluated token: the next prompt is evaluated from its first token.
@@ -226,36 +248,58 @@ class LlmEngine:
         """
         with self._lock:
             self._require().reset()
+            self._base = None
+
+    def _pieces(self, cached: int, end: int, state: JobState | None, chunk: int) -> list[tuple[int, int]]:
+        """The [start, stop) pieces in which tokens cached..end are evaluated."""
+        base, c = self._base, self.draft_chunk
+        if c is not None and base is not None:
+            head = [(cached, min(base, end))] if cached < base else []
+            return head + [(p, min(p + c, end)) for p in range(max(cached, base), end, c)]
+        if state is None:
+            return [(cached, end)]  # nothing to cancel: one call, batched by llama.cpp itself
+        return [(p, min(p + chunk, end)) for p in range(cached, end, chunk)]
 
     def _extend_cache(self, tokens: list[int], end: int, state: JobState | None = None, chunk: int = 64) -> int:
         """Make the KV cache hold tokens[:end]: keep the common prefix, evaluate the rest.
 
         With a JobState, evaluated in chunks so Stop works during a long prompt too
-        (llama.cpp cannot be interrupted inside one decode call). Returns how many
-        tokens were evaluated.
+        (llama.cpp cannot be interrupted inside one decode call). Past `_base` with
+        `draft_chunk` set, the kept prefix ends on a chunk boundary and the rest is
+        evaluated in aligned chunks. Returns how many tokens were evaluated.
         """
         from llama_cpp import Llama
 
         llama = self.llama
         cached = min(Llama.longest_token_prefix(llama._input_ids.tolist(), tokens), end)
-        if cached >= end:
+        if self.draft_chunk is not None and self._base is not None and cached > self._base:
+            cached = self._base + (cached - self._base) // self.draft_chunk * self.draft_chunk
+        if cached >= end and llama.n_tokens == cached:
             return 0
         if cached > 0 and llama._ctx.kv_cache_seq_rm(-1, cached, -1):
             llama.n_tokens = cached
         else:
             llama.reset()
             cached = 0
-        if state is None:
-            chunk = end - cached  # nothing to cancel: one call, batched by llama.cpp itself
-        for pos in range(cached, end, chunk):
+        for start, stop in self._pieces(cached, end, state, chunk):
             if state is not None and state.cancelled:
-                return pos - cached
-            llama.eval(tokens[pos:min(pos + chunk, end)])
+                return start - cached
+            llama.eval(tokens[start:stop])
         return end - cached
 
     # ---- generation -----------------------------------------------------
+    def _grammar(self, text: str | None):
+        """GBNF text as llama-cpp-python's grammar object, parsed once per text."""
+        if not text:
+            return None
+        if text not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
+
     def stream_tokens(self, tokens: list[int], params: SamplingParams | None = None,
-                      state: JobState | None = None, grammar=None) -> Iterator[str]:
+                      state: JobState | None = None, grammar: str | None = None) -> Iterator[str]:
         """Yield text pieces for a prompt given as tokens. Stops at end-of-turn, max_tokens or cancel."""
         import llama_cpp
         from llama_cpp import Llama
@@ -266,17 +310,26 @@ class LlmEngine:
         with self._lock:
             llama = self._require()
             cached = Llama.longest_token_prefix(llama._input_ids.tolist(), tokens)
+            if self.draft_chunk is not None and self._base is not None and cached > self._base:
+                cached = self._base + (cached - self._base) // self.draft_chunk * self.draft_chunk  # as _extend_cache
             stats.new_prompt_tokens = len(tokens) - min(cached, len(tokens) - 1)
             if len(tokens) + p.max_tokens > llama.n_ctx():
                 raise ModelError(f"The conversation no longer fits the model's context ({llama.n_ctx()} tokens).",
                                  hint="This is a bug: older turns should have been condensed.")
             start = time.perf_counter()
-            if state is not None and len(tokens) - 1 - cached > 128:
+            aligned = self._aligned_end(len(tokens))
+            if aligned is not None:
+                # whole chunks from where the student's words start, as a draft evaluates them; generate()
+                # then evaluates the last, partial chunk with the last token in one batch
+                self._extend_cache(tokens, aligned, state)
+                stats.prompt_s = time.perf_counter() - start
+            elif state is not None and len(tokens) - 1 - cached > 128:
                 # generate() evaluates the last token itself and finds the rest cached
                 self._extend_cache(tokens, len(tokens) - 1, state)
-                if state.cancelled:
-                    stats.stopped_by = "cancelled"
-                    return
+                stats.prompt_s = time.perf_counter() - start
+            if state is not None and state.cancelled:
+                stats.stopped_by = "cancelled"
+                return
             seed = p.seed if p.seed is not None else (self.seed if self.seed is not None else int(time.time()))
             llama.set_seed(seed)
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -284,7 +337,7 @@ class LlmEngine:
             first = None
             stats.stopped_by = "max_tokens"
             gen = llama.generate(tokens, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p, temp=p.temperature,
-                                 repeat_penalty=p.repeat_penalty, grammar=grammar)
+                                 repeat_penalty=p.repeat_penalty, grammar=self._grammar(grammar))
             try:
                 for token in gen:
                     if state is not None and state.cancelled:
@@ -311,14 +364,14 @@ class LlmEngine:
                 gen.close()
 
     def stream_chat(self, messages: list[dict], params: SamplingParams | None = None,
-                    state: JobState | None = None, grammar=None, opening: str = "") -> Iterator[str]:
+                    state: JobState | None = None, grammar: str | None = None, opening: str = "") -> Iterator[str]:
         """Stream the assistant's reply; ``opening`` is put in its mouth first (evaluated, not yielded)."""
         with self._lock:
             tokens = self.chat_tokens(messages) + (self.tokenize(opening) if opening else [])
             yield from self.stream_tokens(tokens, params, state, grammar)
 
     def chat(self, messages: list[dict], max_tokens: int = 256, temperature: float = 0.0,
-             grammar=None, stop: list[str] | None = None, state: JobState | None = None, seed: int | None = None) -> str:
+             grammar: str | None = None, stop: list[str] | None = None, state: JobState | None = None, seed: int | None = None) -> str:
         """A whole reply; temperature 0 is greedy (deterministic)."""
         params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed if seed is not None else 0,
                                 top_k=1 if temperature == 0 else 40, repeat_penalty=1.0 if temperature == 0 else 1.1)

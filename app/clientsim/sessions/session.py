@@ -8,6 +8,7 @@ drive sessions through this class.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,15 +17,15 @@ from clientsim.client.simulator import ClientReply, ClientSimulator, ReplyEvent
 from clientsim.client.state import StateTracker
 from clientsim.core.errors import UserError
 from clientsim.core.jobs import JobState
-from clientsim.llm.engine import LlmEngine
+from clientsim.llm.backend import ChatEngine
 from clientsim.personas.loader import persona_from_record
 from clientsim.personas.model import Persona
-from clientsim.models.checksums import cached_sha256
 from clientsim.storage import Database, new_session_id, now_iso
 
 __all__ = ["PracticeSession", "Turn", "ReplyEvent", "MAX_MESSAGE_CHARS"]
 
 MAX_MESSAGE_CHARS = 50_000  # stored in full; the model hears at most client.simulator.MODEL_MESSAGE_CHARS
+DRAFT_CHUNK = 8  # tokens per aligned chunk when drafts are evaluated while the student types (LlmEngine.draft_chunk)
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Turn:
 
 
 class PracticeSession:
-    def __init__(self, db: Database, session_id: str, persona: Persona, engine: LlmEngine | None,
+    def __init__(self, db: Database, session_id: str, persona: Persona, engine: ChatEngine | None,
                  turns: list[Turn], started_at: str, seed: int | None, read_only: bool,
                  status: str = "active", model: dict | None = None) -> None:
         self.db = db
@@ -64,6 +65,7 @@ class PracticeSession:
         self._pending_state: dict | None = None  # stored with the next client reply
         self._opening = ""  # the next reply's first words when the move sets them (a questionnaire answer)
         self.state_error: str | None = None  # set when the last state update failed (the turn is stored anyway)
+        self._engine_changed = False  # switch_engine() was called: the next reply records the new model
 
     def _enable_live_coding(self) -> None:
         try:
@@ -84,7 +86,7 @@ class PracticeSession:
 
     # ---- lifecycle ---------------------------------------------------------
     @classmethod
-    def start(cls, db: Database, persona: Persona, engine: LlmEngine, seed: int | None = None,
+    def start(cls, db: Database, persona: Persona, engine: ChatEngine, seed: int | None = None,
               prime: bool = True, live_coding: bool = True, client_state: bool = True) -> "PracticeSession":
         """A new session; the client's opening statement is turn 0 and already stored.
 
@@ -94,7 +96,7 @@ class PracticeSession:
         session_id = new_session_id()
         started = now_iso()
         s = cls(db, session_id, persona, engine, [], started, seed, read_only=False,
-                model=engine.info.to_dict() | {"sha256": cached_sha256(engine.model_path, compute=False)})
+                model=engine.model_record())
         if seed is None:
             s.seed = s.simulator.seed
         if live_coding:
@@ -138,7 +140,7 @@ class PracticeSession:
             self._prime_thread.join(timeout)
 
     @classmethod
-    def open(cls, db: Database, session_id: str, engine: LlmEngine | None = None) -> "PracticeSession":
+    def open(cls, db: Database, session_id: str, engine: ChatEngine | None = None) -> "PracticeSession":
         """A past session, read-only."""
         info = db.get_session(session_id)
         if info is None:
@@ -200,6 +202,57 @@ class PracticeSession:
         self._opening = move.opening
         self._pending_state = self.tracker.record(move, code)
 
+    def prime_draft(self, text: str, state: JobState | None = None) -> int:
+        """Evaluate the student's draft into the model's cache while they type or speak.
+
+        The prompt is built exactly as send would build it (the draft's live MI code and the move the
+        client state would choose, previewed without changing the state), and the engine evaluates it
+        in aligned chunks (LlmEngine.prime_draft), so at send only the chunk where the final words
+        depart from the draft remains, and the reply is the same whenever this ran. Cancellable;
+        returns how many tokens were evaluated. Needs `engine.draft_chunk` (enable_draft_evaluation).
+        """
+        if self.read_only or self.simulator is None or not self.turns or self.turns[-1].speaker == "counsellor":
+            return 0
+        clean = (text or "").replace("\r\n", "\n").strip()
+        if not clean or len(clean) > MAX_MESSAGE_CHARS or not hasattr(self.engine, "prime_draft"):
+            return 0
+        self.wait_primed()
+        index = len(self.turns)
+        cues, opening = dict(self.cues), ""
+        if self.tracker is not None:
+            try:
+                move = self.tracker.preview(clean, self._code("counsellor", clean), index)
+                cues[index], opening = self.tracker.cue(move), move.opening
+            except Exception:  # noqa: BLE001 - a draft is only an optimisation
+                return 0
+        window = copy.deepcopy(self.simulator.window)  # a draft must not condense the conversation
+        try:
+            msgs = self.simulator.messages(self.history() + [("counsellor", clean)], cues)
+            if self.simulator.window.condensed_upto != window.condensed_upto:
+                return 0
+        finally:
+            self.simulator.window = window
+        return self.engine.prime_draft(msgs, opening, state)
+
+    def enable_draft_evaluation(self, chunk: int = DRAFT_CHUNK) -> bool:
+        """Evaluate drafts while the student types (the app's sessions). Set before the first reply and
+        kept for the session, so every reply's prompt is evaluated in the same aligned chunks."""
+        if self.engine is None or not hasattr(self.engine, "draft_chunk"):
+            return False
+        self.engine.draft_chunk = chunk
+        return True
+
+    def switch_engine(self, engine: ChatEngine) -> None:
+        """Go on with another engine (the lab server failed: this computer's model). The next stored reply
+        records the new model in its meta; the turns so far and the client's state carry on."""
+        self.wait_primed()
+        self.engine = engine
+        if self.simulator is not None:
+            self.simulator.engine = engine
+        self._engine_changed = True
+        if not self.read_only:
+            self._prime_in_background()
+
     def history(self) -> list[tuple[str, str]]:
         return [(t.speaker, t.text) for t in self.turns]
 
@@ -216,6 +269,9 @@ class PracticeSession:
         if not reply.text.strip():
             return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored
         meta = reply.meta()
+        if self._engine_changed:
+            meta["model"] = self.engine.model_record()  # this reply and those after it come from another model
+            self._engine_changed = False
         if code := self._code("client", reply.text):
             meta["mi"] = code
         if self._pending_state is not None:

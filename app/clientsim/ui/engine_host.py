@@ -9,8 +9,6 @@ changed. The UI learns what happens through ``stateChanged``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QObject, Signal
 
 from clientsim.core.errors import ModelError
@@ -20,6 +18,7 @@ from clientsim.settings import Settings
 from clientsim.ui.workers import Job, JobRunner
 
 LOADING, READY, ERROR, IDLE = "loading", "ready", "error", "idle"
+SERVER_FAILED = "The lab server cannot be used."  # starts the error text when the lab server failed
 
 
 class EngineHost(QObject):
@@ -31,7 +30,8 @@ class EngineHost(QObject):
         self.runner = runner
         self.settings = settings
         self.engine = None  # LlmEngine, touched only on the session thread
-        self._config: tuple[str, int] | None = None
+        self._config: tuple | None = None
+        self.force_local = False  # use_local(): this computer's model although Settings choose the lab server
         self.state = IDLE
         self.text = "Model not loaded yet"
         self.error = ""
@@ -48,38 +48,42 @@ class EngineHost(QObject):
         self.runner.submit(job)
         return job
 
-    # -- session thread ---------------------------------------------------------
-    def wanted_config(self) -> tuple[str, int]:
-        from clientsim.models.registry import resolve_model
+    def use_local(self, local: bool = True) -> None:
+        """Play the client on this computer for the rest of this run, whatever Settings say about the lab
+        server (the student chose so after the server failed). The next job reloads."""
+        self.force_local = local
 
-        path = resolve_model(self.settings.model_path)  # ModelError: says what to run
-        return str(Path(path).resolve()), self.settings.effective_threads()
+    # -- session thread ---------------------------------------------------------
+    def wanted_choice(self):
+        from clientsim.llm.choice import choice_from_settings
+
+        return choice_from_settings(self.settings, force_local=self.force_local)
 
     def ensure_loaded(self, state: JobState | None = None):
-        from clientsim.llm.engine import LlmEngine
+        from clientsim.llm.choice import make_engine
+        from clientsim.llm.remote import ServerError
 
         try:
-            config = self.wanted_config()
+            choice = self.wanted_choice()
+            config = (choice.server, None if choice.server else make_engine(choice).model_path.resolve(), choice.threads)
             if self.engine is not None and self._config == config and self.engine.loaded:
                 return self.engine
             if self.engine is not None:
                 self.engine.close()
                 self.engine = None
-            path, threads = config
-            name = Path(path).name
-            self.stateChanged.emit(LOADING, f"Loading {name}…", 0.0)
-            progress = JobState(on_progress=lambda f, msg: self.stateChanged.emit(LOADING, f"Loading {name}…", f))
+            engine = make_engine(choice)  # ModelError: says what to run
+            where = engine.label()
+            self.stateChanged.emit(LOADING, f"Loading {where}…" if not choice.remote else f"Connecting to {where}…", 0.0)
+            progress = JobState(on_progress=lambda f, msg: self.stateChanged.emit(LOADING, f"Loading {where}…", f))
             if state is not None:
                 progress._cancel = state._cancel  # cancelling the job cancels the load
-            engine = LlmEngine(path, n_threads=threads, seed=None)
             engine.load(progress)
             self.engine, self._config = engine, config
-            info = engine.info
-            # In the student's words first (speed against quality); the file details on the next line.
-            words = tier(info.n_params, info.size_bytes)
-            self.stateChanged.emit(READY, f"Model ready — {words}\n{Path(path).name} · {info.summary()} · "
-                                          f"{threads} CPU threads", -1.0)
+            self.stateChanged.emit(READY, self._ready_text(engine, choice), -1.0)
             return engine
+        except ServerError as exc:
+            self.stateChanged.emit(ERROR, f"{SERVER_FAILED} {exc}", -1.0)
+            raise
         except ModelError as exc:
             self.stateChanged.emit(ERROR, str(exc), -1.0)
             raise
@@ -89,6 +93,16 @@ class EngineHost(QObject):
             else:
                 self.stateChanged.emit(ERROR, f"The model could not be loaded: {exc}", -1.0)
             raise
+
+    @staticmethod
+    def _ready_text(engine, choice) -> str:
+        if choice.remote:
+            return f"Model ready — on the lab server\n{engine.label()}"
+        info = engine.info
+        # In the student's words first (speed against quality); the file details on the next line.
+        words = tier(info.n_params, info.size_bytes)
+        return (f"Model ready — {words}\n{engine.model_path.name} · {info.summary()} · "
+                f"{choice.threads} CPU threads")
 
     def close(self) -> None:
         """Called after the session thread has stopped."""

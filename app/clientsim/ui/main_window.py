@@ -30,7 +30,8 @@ from clientsim.personas import PersonaLibrary
 from clientsim.settings import Settings
 from clientsim.ui import window_state
 from clientsim.ui.class_view import ClassReviewWindow
-from clientsim.ui.engine_host import EngineHost
+from clientsim.ui.engine_host import SERVER_FAILED, EngineHost
+from clientsim.ui.session.controller import SERVER_KEY
 from clientsim.ui.history_view import HistoryView
 from clientsim.ui.timefmt import human_time
 from clientsim.ui.library_view import LibraryView
@@ -311,12 +312,17 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(text, "warning")
 
     def _action_for(self, key: str, text: str):
+        if key == SERVER_KEY:
+            return ("Use this computer's model", self.session_view.controller.use_local_model)
         if "models fetch" in text or "model" in key:
             return ("Open settings", self.open_settings)
         return None
 
     def _model_state(self, state: str, text: str, _fraction: float) -> None:
-        if state == "error":
+        if state == "error" and text.startswith(SERVER_FAILED):
+            self.message_bar.show_message(text, "error", key="model",
+                                          action=("Use this computer's model", self.session_view.controller.use_local_model))
+        elif state == "error":
             self.message_bar.show_message(f"The language model could not be loaded. {text}", "error",
                                           key="model", action=("Open settings", self.open_settings))
         elif state in ("ready", "loading"):
@@ -669,6 +675,11 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self)
         if dlg.exec() == SettingsDialog.Accepted:
+            try:
+                dlg.save_api_key()
+            except OSError as exc:
+                self.message_bar.show_message(f"The lab server's API key could not be saved ({exc.strerror or exc}).",
+                                              "warning", key="settings-save")
             self.apply_settings(dlg.result_settings())
 
     def apply_settings(self, new: Settings) -> None:
@@ -684,7 +695,9 @@ class MainWindow(QMainWindow):
         if new.font_size != old.font_size:
             apply_style(QApplication.instance(), new.font_size)
             self._fit_rail()
-        if (new.model_path, new.effective_threads()) != (old.model_path, old.effective_threads()):
+        if new.lab != old.lab:
+            self.host.use_local(False)  # a new lab server choice is tried again, even after a fallback
+        if (new.model_path, new.effective_threads(), new.lab) != (old.model_path, old.effective_threads(), old.lab):
             if self.session_view.is_active():
                 self.message_bar.show_message("The new model settings will be used from your next session.",
                                               "info", key="model-change")

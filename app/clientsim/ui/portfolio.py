@@ -1,6 +1,6 @@
 """The PDF portfolio for supervision: the progress charts, then the chosen sessions' reviews.
 
-Written with Qt's PDF writer (QPdfWriter and QTextDocument, as judge/report_pdf.py
+Written with Qt's PDF writer (QPdfWriter and QTextDocument, as ui/report_pdf.py
 does for one report). Each review is the report's own HTML, inserted as a
 fragment after a page break; nothing edits that HTML.
 """
@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from clientsim.core.errors import UserError
+from clientsim.judge.report import render_html
 from clientsim.progress import SessionScores
+from clientsim.ui.report_pdf import a4_writer
 
 
 class PortfolioDialog(QDialog):
@@ -85,9 +87,6 @@ class PortfolioDialog(QDialog):
 def write_portfolio(path: Path, charts: list[tuple[str, QImage]], reports: list[dict],
                     student_name: str | None = None, filters: str = "") -> Path:
     """Charts (title, image) on the first pages, then one review per report, each on a new page."""
-    from clientsim.judge.report_html import render_html
-    from clientsim.judge.report_pdf import a4_writer
-
     path = Path(path)
     writer = a4_writer(path, "ClientSim portfolio")
     page = writer.pageLayout().paintRectPixels(writer.resolution())
@@ -115,7 +114,7 @@ def write_portfolio(path: Path, charts: list[tuple[str, QImage]], reports: list[
         brk = QTextBlockFormat()
         brk.setPageBreakPolicy(QTextBlockFormat.PageBreak_AlwaysBefore)
         cursor.insertBlock(brk)
-        cursor.insertFragment(QTextDocumentFragment.fromHtml(render_html(report)))
+        cursor.insertFragment(QTextDocumentFragment.fromHtml(render_html(report, "print")))
     doc.print_(writer)
     del writer  # flushes the file
     if not path.exists() or path.stat().st_size == 0:

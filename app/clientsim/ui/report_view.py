@@ -1,6 +1,8 @@
-"""The feedback report inside the app: the HTML report in a QTextBrowser,
-with "Save as HTML…" and "Save as PDF…". Saving suggests a readable name
-(client and date), opens in the folder used last time, and says where the file went."""
+"""The feedback report inside the app: the report's screen HTML in a QTextBrowser,
+with "Save as HTML…" and "Save as PDF…" (both the print variant). The scale
+that is not the session's own (CTRS in an MI session, MITI in a CBT one) is
+folded behind a link that unfolds it. Saving suggests a readable name (client
+and date), opens in the folder used last time, and says where the file went."""
 
 from __future__ import annotations
 
@@ -19,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clientsim.judge import report as report_mod
+from clientsim.core.when import parse_iso
+from clientsim.judge.report import SessionReport, render_html, save
+from clientsim.judge.report.render import SHOW_OTHER_LINK
 from clientsim.ui import window_state
+from clientsim.ui.report_pdf import write_pdf
 
 
 class ReportView(QWidget):
@@ -30,6 +35,8 @@ class ReportView(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Feedback report")
         self.report: dict | None = None
+        self.typed: SessionReport | None = None
+        self.show_other = False  # the other scale unfolded
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.browser = QTextBrowser(self)
@@ -37,7 +44,7 @@ class ReportView(QWidget):
         self.browser.setAccessibleName("Feedback report text")
         self.browser.setOpenLinks(False)  # in-page links (turn numbers) scroll instead
         self.browser.anchorClicked.connect(self._anchor)
-        self.browser.setMinimumHeight(320)
+        self.browser.setMinimumHeight(120)  # the review must fit a 640-pixel-high window at 20 pt
         lay.addWidget(self.browser, 1)
         row = QHBoxLayout()
         self.saved_label = QLabel(self)
@@ -64,26 +71,43 @@ class ReportView(QWidget):
 
     def set_report(self, report: dict) -> None:
         self.report = report
-        self.browser.setHtml(_for_screen(report_mod.render(report, "html")))
+        self.typed = SessionReport.from_dict(report)
+        self.show_other = False
+        self._show()
         self._set_enabled(True)
 
+    def _show(self) -> None:
+        bar = self.browser.verticalScrollBar()
+        at = bar.value()
+        self.browser.setHtml(render_html(self.typed, "screen", show_other=self.show_other))
+        bar.setValue(at)
+
+    def set_show_other(self, on: bool) -> None:
+        """Unfold (or fold away) the scale that is not the session's own."""
+        if self.typed is not None and on != self.show_other:
+            self.show_other = on
+            self._show()
+
     def _anchor(self, url) -> None:
-        if url.hasFragment() and not url.scheme():
+        if url.toString() == SHOW_OTHER_LINK:
+            self.set_show_other(not self.show_other)
+        elif url.hasFragment() and not url.scheme():
             self.browser.scrollToAnchor(url.fragment())
 
     def suggested_name(self, fmt: str) -> str:
-        """'feedback-maria-lopez-2026-12-02.html': the client and the day, not an id."""
+        """'feedback-maria-lopez-2026-12-02.html': the client and the day of the session, not an id."""
         report = self.report or {}
         who = ((report.get("persona") or {}).get("name") or "session").split("(")[0]
         word = "-".join("".join(c if c.isalnum() else " " for c in who).split()).lower() or "session"
-        day = str(report.get("created_at") or "")[:10]
+        when = parse_iso((report.get("session") or {}).get("started_at") or report.get("created_at"))
+        day = f"{when.astimezone():%Y-%m-%d}" if when else ""
         return f"feedback-{word}{'-' + day if day else ''}.{fmt}"
 
     def save_to(self, path: str | Path, fmt: str) -> Path:
         """Write the report (used by the buttons; callable from tests)."""
         if self.report is None:
             raise ValueError("no report to save")
-        return report_mod.save(self.report, Path(path), fmt)
+        return write_pdf(self.report, Path(path)) if fmt == "pdf" else save(self.report, Path(path), fmt)
 
     def _save(self, fmt: str) -> None:
         title = "Save feedback report as HTML" if fmt == "html" else "Save feedback report as PDF"
@@ -106,16 +130,6 @@ class ReportView(QWidget):
     def show_saved(self, path: Path) -> None:
         folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
         self.saved_label.setText(f"Saved to {_escape(str(path))} · <a href=\"{folder}\">open the folder</a>")
-
-
-def _for_screen(html: str) -> str:
-    """The saved HTML is laid out for a browser page; QTextBrowser in a narrow
-    column handles neither `max-width` with auto margins nor point sizes the way a
-    browser does, so headings are scaled down and the page width freed here."""
-    import re
-
-    html = html.replace("max-width: 60em; margin: 1em auto; padding: 0 1em;", "margin: 0; padding: 0;")
-    return re.sub(r"(h1 \{ font-size: )[0-9.]+pt", r"\g<1>13pt", html).replace("h2 { font-size: 12.5pt", "h2 { font-size: 11.5pt")
 
 
 def _escape(text: str) -> str:

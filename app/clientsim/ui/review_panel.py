@@ -1,15 +1,13 @@
 """After a session: the feedback report and, now that it is over, the instructor notes.
 
-The report comes from the MI judge (``clientsim.judge.report.make_report``,
-shown by ``clientsim.ui.report_view.ReportView``). It is built in a worker on
-the session thread (it uses the language model) while a progress bar moves.
-If the judge is not installed in this build, the panel says so and still shows
-the instructor notes.
+The report comes from the judge (``clientsim.judge.report.make_report``, run by
+the session controller in a worker on the session thread, as it uses the
+language model, while a progress bar moves) and is shown by
+``clientsim.ui.report_view.ReportView``. The review takes the session page's
+full width; "Show the chat" brings the conversation back on the left.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,35 +24,25 @@ from PySide6.QtWidgets import (
 
 from clientsim.personas.model import Persona
 from clientsim.ui.client_chart import ClientStateChart
-
-
-def report_support():
-    """(make_report, ReportView) when the judge and its view are installed, else (None, None)."""
-    try:
-        make_report = importlib.import_module("clientsim.judge.report").make_report
-        report_view = importlib.import_module("clientsim.ui.report_view").ReportView
-    except (ImportError, AttributeError):
-        return None, None
-    return make_report, report_view
+from clientsim.ui.report_view import ReportView
 
 
 class ReviewPanel(QFrame):
     backRequested = Signal()
     againRequested = Signal()
     reportRequested = Signal()
+    chatToggled = Signal(bool)  # show the conversation beside the review
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reviewPanel")
         self.setAccessibleName("Session review")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
-        outer.setSpacing(10)
-        title = QLabel("Session review", self)
-        title.setProperty("role", "title")
-        outer.addWidget(title)
+        # the page header already names the session: every line here is room the report needs on a small screen
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
         self.summary = QLabel(self)
-        self.summary.setProperty("role", "subtitle")
+        self.summary.setProperty("role", "muted")
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
 
@@ -81,7 +69,7 @@ class ReviewPanel(QFrame):
         self.tabs.setAccessibleName("Review sections")
         report_tab = QWidget()
         self.report_slot = QVBoxLayout(report_tab)
-        self.report_slot.setContentsMargins(8, 10, 8, 8)
+        self.report_slot.setContentsMargins(4, 6, 4, 4)
         self.tabs.addTab(report_tab, "Feedback")
         notes_scroll = QScrollArea()
         notes_scroll.setWidgetResizable(True)
@@ -111,6 +99,11 @@ class ReviewPanel(QFrame):
         self.back_button.setAccessibleName("Back to the client library")
         self.back_button.clicked.connect(self.backRequested)
         buttons.addWidget(self.back_button)
+        self.chat_button = QPushButton("Show the chat", self)
+        self.chat_button.setCheckable(True)
+        self.chat_button.setAccessibleName("Show the conversation beside the review")
+        self.chat_button.toggled.connect(self._chat_toggled)
+        buttons.addWidget(self.chat_button)
         buttons.addStretch(1)
         self.again_button = QPushButton("Practise again", self)
         self.again_button.setProperty("role", "primary")
@@ -131,6 +124,10 @@ class ReviewPanel(QFrame):
         self._status("")
         self.report_button.hide()
         self.tabs.setCurrentIndex(0)
+
+    def _chat_toggled(self, on: bool) -> None:
+        self.chat_button.setText("Hide the chat" if on else "Show the chat")
+        self.chatToggled.emit(on)
 
     def show_notes(self) -> None:
         self.tabs.setCurrentIndex(1)
@@ -173,11 +170,11 @@ class ReviewPanel(QFrame):
         self.report_button.setText("Try again")
         self.report_button.show()
 
-    def set_report(self, report: dict, view_class) -> None:
+    def set_report(self, report: dict) -> None:
         self.progress.hide()
         self._status("")
         self._clear_report()
-        view = view_class(self)
+        view = ReportView(self)
         view.set_report(report)
         self.report_slot.addWidget(view, 1)
         self.report_widget = view

@@ -8,7 +8,10 @@ panel to the controller. Nothing here runs a job or touches the session.
 
 Layout: an empty page ("No session is open") and the session page: header,
 read-only banner, then a splitter with the conversation (transcript over input
-bar) on the left and the review on the right once the session is over. Small
+bar) on the left and the review on the right once the session is over. The
+review opens at full width; its "Show the chat" button brings the
+conversation back beside it. Turns carry their stored number, the one the
+report cites. Small
 extra views (a meter) go in the header with ``add_extra_view``.
 
 With the client speaking and captions off, its reply is not shown in the
@@ -24,6 +27,8 @@ from typing import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from clientsim.core.when import human_duration
+from clientsim.judge.report.words import count_turns, turn_count
 from clientsim.personas.model import Persona
 from clientsim.ui.engine_host import EngineHost
 from clientsim.ui.review_panel import ReviewPanel
@@ -132,7 +137,7 @@ class SessionView(QWidget):
 
         self.split = QSplitter(Qt.Horizontal, page)
         self.split.setChildrenCollapsible(False)
-        left = QWidget(self.split)
+        self.conversation = left = QWidget(self.split)
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(0)
@@ -156,6 +161,7 @@ class SessionView(QWidget):
         self.split.setStretchFactor(1, 2)
         pl.addWidget(self.split, 1)
 
+        self.input.textChanged.connect(lambda: self.controller.draft_changed(self.input.message()))
         self.setTabOrder(self.input, self.send_button)
         self.setTabOrder(self.send_button, self.stop_button)
         self.setTabOrder(self.stop_button, self.end_button)
@@ -214,7 +220,7 @@ class SessionView(QWidget):
         c.reportProgress.connect(self.review.report_progress)
         c.reportReady.connect(self.review.set_report)
         c.reportFailed.connect(self.review.report_failed)
-        c.reportUnavailable.connect(self.review.set_placeholder)
+        self.review.chatToggled.connect(self._show_chat_beside_review)
 
     def _update_controls(self) -> None:
         c = self.controller
@@ -294,6 +300,7 @@ class SessionView(QWidget):
     def _cleared(self) -> None:
         self.transcript.clear()
         self.review.hide()
+        self.conversation.show()
         self.banner.hide()
         self.header.set_elapsed(0)
         self.input_bar.clear()
@@ -322,7 +329,8 @@ class SessionView(QWidget):
                                      turn.at, turn_note(turn.text, turn.meta), index=turn.index)
 
     def _counsellor_sent(self, text: str) -> None:
-        self.transcript.add_turn(COUNSELLOR, COUNSELLOR_LABEL, text)
+        # sent before the turn job starts, so the session's turn count is this turn's number
+        self.transcript.add_turn(COUNSELLOR, COUNSELLOR_LABEL, text, index=len(self.controller.session.turns))
         self.transcript.begin_reply(client_label(self.controller.persona))
 
     def _show_streamed(self, text: str) -> None:
@@ -345,12 +353,11 @@ class SessionView(QWidget):
 
     def _ended(self, _transcript: dict) -> None:
         c = self.controller
-        n = len(c.session.turns)
-        elapsed = self.header.elapsed_text()
-        self.header.set_subtitle(f"Ended · {n} turns · {elapsed}")
+        turns = turn_count(*count_turns(c.session.turns))
+        took = human_duration(c.elapsed_seconds())
+        self.header.set_subtitle(f"Ended · {turns} · {took}")
         self.review.show_review(c.persona if isinstance(c.persona, Persona) else None,
-                                f"You ended the session after {elapsed} with {n} turns. "
-                                "Your transcript is saved.")
+                                f"You ended the session after {took} with {turns}. Your transcript is saved.")
         self._show_review_panel()
         self.sessionEnded.emit(c.session.id)
         self.review.again_button.setFocus(Qt.OtherFocusReason)
@@ -363,20 +370,24 @@ class SessionView(QWidget):
         self._show_turns(past.session.turns)
         self.review.show_review(past.persona_obj, past.summary, past.instructor_notes)
         self.review.again_button.setEnabled(bool(past.persona))
-        view_class = self.controller.stored_report_view()
-        if past.stored_report and view_class is not None:
-            self.review.set_report(past.stored_report, view_class)
-        elif self.controller.can_make_report():
+        if past.stored_report:
+            self.review.set_report(past.stored_report)
+        else:
             self.review.report_button.setText("Create feedback report")
             self.review.report_button.show()
-        else:
-            self.review.set_placeholder("No feedback report is stored for this session.")
         self.pages.setCurrentIndex(PAGE)
         self._show_review_panel()
         self.transcript.setFocus(Qt.OtherFocusReason)
 
     def _show_review_panel(self) -> None:
+        """The review at full width; the chat comes back beside it on request."""
         self.review.show()
-        total = max(self.split.width(), 900)
-        left = int(total * 0.48)
-        self.split.setSizes([left, total - left])
+        self.review.chat_button.setChecked(False)
+        self._show_chat_beside_review(False)
+
+    def _show_chat_beside_review(self, on: bool) -> None:
+        self.conversation.setVisible(on)
+        if on:
+            total = max(self.split.width(), 900)
+            left = int(total * 0.42)
+            self.split.setSizes([left, total - left])

@@ -7,11 +7,12 @@ effect with the next session.
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QThread, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,20 +20,24 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from clientsim.llm import api_key
 from clientsim.models.plain import details, plain_labels
 from clientsim.settings import (
     FONT_SIZE_RANGE,
     SEND_MODES,
     STT_MODELS,
     STUDENT_NAME_MAX,
+    LabServerSettings,
     Settings,
     VoiceSettings,
     clean_student_name,
@@ -179,13 +184,7 @@ class SettingsDialog(QDialog):
             vform.addRow("", box)
         lay.addWidget(voice)
 
-        lab = QGroupBox("Lab server (optional)", self)
-        lform = QFormLayout(lab)
-        self.lab_url = QLineEdit(settings.lab_server_url or "", lab)
-        self.lab_url.setAccessibleName("Lab server address")
-        self.lab_url.setPlaceholderText("e.g. http://lab-server:8080 — leave empty to run everything here")
-        lform.addRow("&Address:", self.lab_url)
-        lay.addWidget(lab)
+        lay.addWidget(self._lab_group(settings))
 
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)
         save = buttons.button(QDialogButtonBox.Save)
@@ -198,6 +197,71 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.buttons = buttons
+
+    def _lab_group(self, settings: Settings) -> QGroupBox:
+        """Where the client's model runs: this computer, or the lab's shared server (llm/remote.py)."""
+        lab = QGroupBox("Lab server (optional)", self)
+        lform = QFormLayout(lab)
+        self.lab_use = QCheckBox("Play the client on the lab server instead of this computer", lab)
+        self.lab_use.setAccessibleName(self.lab_use.text())
+        self.lab_use.setChecked(settings.lab.use)
+        lform.addRow("", self.lab_use)
+        self.lab_url = QLineEdit(settings.lab.url or "", lab)
+        self.lab_url.setAccessibleName("Lab server address")
+        self.lab_url.setPlaceholderText("e.g. http://lab-server:8080")
+        lform.addRow("&Address:", self.lab_url)
+        self.lab_model = QLineEdit(settings.lab.model or "", lab)
+        self.lab_model.setAccessibleName("Model name on the lab server")
+        self.lab_model.setPlaceholderText("leave empty: the model the server offers")
+        lform.addRow("&Model name:", self.lab_model)
+        self._saved_key = api_key.load(settings.lab.url or "")
+        self.lab_key = QLineEdit(self._saved_key, lab)
+        self.lab_key.setEchoMode(QLineEdit.Password)
+        self.lab_key.setAccessibleName("API key of the lab server")
+        self.lab_key.setPlaceholderText("only if your lab gave you one")
+        self.lab_key.setToolTip(f"Kept in {api_key.where()}, never in the settings file.")
+        lform.addRow("API &key:", self.lab_key)
+        row = QHBoxLayout()
+        self.lab_test = QPushButton("Test connection", lab)
+        self.lab_test.setAccessibleName("Test the connection to the lab server")
+        self.lab_test.clicked.connect(self.test_lab_connection)
+        row.addWidget(self.lab_test)
+        row.addStretch(1)
+        lform.addRow("", row)
+        self.lab_result = QLabel("", lab)
+        self.lab_result.setWordWrap(True)
+        self.lab_result.setTextFormat(Qt.RichText)
+        self.lab_result.setAccessibleName("Result of the connection test")
+        lform.addRow("", self.lab_result)
+        self._lab_tester = None
+        return lab
+
+    def lab_address(self):
+        from clientsim.llm.remote import ServerAddress
+
+        return ServerAddress(url=self.lab_url.text().strip(), model=self.lab_model.text().strip(),
+                             api_key=self.lab_key.text().strip())
+
+    def test_lab_connection(self) -> None:
+        """Runs on a worker thread: the dialog stays responsive while a slow server is tried."""
+        self.lab_test.setEnabled(False)
+        self.lab_result.setText("Testing…")
+        self._lab_tester = ConnectionTester(self.lab_address(), self)
+        self._lab_tester.done.connect(self._lab_tested)
+        self._lab_tester.start()
+
+    def _lab_tested(self, steps: list) -> None:
+        self.lab_test.setEnabled(True)
+        lines = [f"{'✔' if st.ok else '✘'} {html.escape(st.text)}" for st in steps]
+        verdict = ("<b>The lab server works.</b>" if steps and all(st.ok for st in steps) else
+                   "<b>The lab server cannot be used yet</b> — sessions run on this computer until it can.")
+        self.lab_result.setText(verdict + "<br>" + "<br>".join(lines))
+
+    def save_api_key(self) -> None:
+        """Called when the dialog is accepted: the key goes to the keyring or the user-only file."""
+        url, key = self.lab_url.text().strip(), self.lab_key.text().strip()
+        if url and key != self._saved_key:
+            api_key.save(url, key)
 
     def _device_box(self, name: str, devices: list[str], current: str | None) -> QComboBox:
         box = QComboBox(self)
@@ -231,8 +295,25 @@ class SettingsDialog(QDialog):
             store_audio=self.store_audio.isChecked(),
         )
         s = replace(self.original, model_path=self.model.currentData(), n_threads=self.threads.value() or None,
-                    font_size=self.font_size.value(), lab_server_url=self.lab_url.text().strip() or None,
+                    font_size=self.font_size.value(),
+                    lab=LabServerSettings.from_dict({"use": self.lab_use.isChecked(), "url": self.lab_url.text(),
+                                                     "model": self.lab_model.text()}),
                     openness_meter=self.openness_meter.isChecked(),
                     student_name=clean_student_name(self.student_name.text()), voice=voice, notices=[])
         s._sanitise()
         return s
+
+
+class ConnectionTester(QThread):
+    """Runs llm/connection_test.py off the UI thread; ``done`` carries its steps."""
+
+    done = Signal(list)
+
+    def __init__(self, address, parent=None) -> None:
+        super().__init__(parent)
+        self.address = address
+
+    def run(self) -> None:
+        from clientsim.llm.connection_test import test_connection
+
+        self.done.emit(test_connection(self.address))

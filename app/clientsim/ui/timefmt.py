@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from clientsim.core.when import human_date, human_duration, parse_iso, seconds_between
 
-def parse_iso(iso: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
-    except ValueError:
-        return None
+__all__ = ["clock", "duration", "elapsed", "human_time", "long_date", "minutes", "parse_iso", "short_date"]
 
 
 def elapsed(seconds: float | None) -> str:
@@ -24,16 +21,12 @@ def elapsed(seconds: float | None) -> str:
 
 def duration(start: str | None, end: str | None) -> float | None:
     """Seconds from ``start`` to ``end``; None if either is missing or unreadable."""
-    a, b = parse_iso(start), parse_iso(end)
-    return (b - a).total_seconds() if a and b else None
+    return seconds_between(start, end)
 
 
 def long_date(iso: str | None) -> str:
-    """``02 Dec 2026, 09:15``: when a past session started, in a sentence."""
-    if not iso:
-        return "an unknown date"
-    when = parse_iso(iso)
-    return when.astimezone().strftime("%d %b %Y, %H:%M") if when else iso
+    """``2 Dec 2026, 09:15``: when a past session started, in a sentence (the report says it the same way)."""
+    return human_date(iso)
 
 
 def short_date(iso: str | None) -> str:
@@ -74,8 +67,4 @@ def human_time(iso: str | None, now: datetime | None = None) -> str:
 
 def minutes(start: str | None, end: str | None) -> str:
     """'under a minute', '12 min': how long a past session lasted ('' when unknown)."""
-    seconds = duration(start, end)
-    if seconds is None:
-        return ""
-    seconds = max(0, int(seconds))
-    return "under a minute" if seconds < 60 else f"{seconds // 60} min"
+    return human_duration(seconds_between(start, end))

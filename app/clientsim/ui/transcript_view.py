@@ -2,7 +2,8 @@
 
 Counsellor turns sit to the right on a tinted block, client turns to the left
 on a white one; both also carry a text label ("You (counsellor)", "Maria
-(client)") so the speaker never depends on colour or position alone. The
+(client)") so the speaker never depends on colour or position alone, and the
+turn's stored number ("turn 15"), the number the feedback report cites. The
 client's reply grows in place while it streams (updated by StreamBuffer, at
 most every 50 ms). Text that reads right-to-left is laid out right-to-left.
 """
@@ -25,6 +26,7 @@ class TurnBlock(QFrame):
         super().__init__(parent)
         self.speaker = speaker
         self.who = who
+        self.number: int | None = None  # the stored turn index, once known
         self.setProperty("speaker", speaker)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Minimum)
         lay = QVBoxLayout(self)
@@ -36,6 +38,10 @@ class TurnBlock(QFrame):
         self.speaker_label.setProperty("role", "speaker")
         head.addWidget(self.speaker_label)
         head.addStretch(1)
+        self.number_label = QLabel(self)
+        self.number_label.setProperty("role", "time")
+        self.number_label.hide()
+        head.addWidget(self.number_label)
         self.time_label = QLabel(clock(at), self)
         self.time_label.setProperty("role", "time")
         head.addWidget(self.time_label)
@@ -68,6 +74,12 @@ class TurnBlock(QFrame):
     def set_note(self, note: str) -> None:
         self.note_label.setText(note)
         self.note_label.setVisible(bool(note))
+
+    def set_number(self, index: int) -> None:
+        """The stored turn index, shown as the report shows it: 'turn 15'."""
+        self.number = index
+        self.number_label.setText(f"turn {index}")
+        self.number_label.show()
 
     def set_time(self, at: str | None) -> None:
         self.time_label.setText(clock(at))
@@ -116,6 +128,7 @@ class TranscriptView(QScrollArea):
         block = TurnBlock(speaker, who, text, at)
         if index is not None:
             self._by_index[index] = block
+            block.set_number(index)
         block.set_note(note)
         row = QHBoxLayout()
         row.setSpacing(0)
@@ -147,6 +160,7 @@ class TranscriptView(QScrollArea):
             self.live.set_note(note)
             if index is not None:
                 self._by_index[index] = self.live
+                self.live.set_number(index)
             self.live = None
 
     def set_note(self, index: int, note: str) -> bool:

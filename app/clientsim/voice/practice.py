@@ -47,13 +47,13 @@ def stderr_progress(fraction: float, message: str) -> None:
 def open_voice_practice(persona_id: str, *, model: str | None = None, stt: str = "tiny.en", seed: int | None = 0,
                         db=None, llm_threads: int | None = None, backend: AudioBackend | None = None,
                         options: VoiceOptions | None = None, quiet: bool = False,
-                        ctx: int = 4096) -> VoicePractice:
+                        ctx: int = 4096, server=None) -> VoicePractice:
+    """``server``: a ServerAddress (llm/remote.py) to use the lab server instead of this computer's model."""
     import time
 
-    from clientsim.llm.engine import LlmEngine
-    from clientsim.models.registry import resolve_model
+    from clientsim.llm.choice import EngineChoice, make_engine
     from clientsim.personas import PersonaLibrary
-    from clientsim.sessions.session import PracticeSession
+    from clientsim.sessions.opener import open_practice
     from clientsim.storage import Database
 
     budget = thread_budget(llm=llm_threads)
@@ -61,12 +61,13 @@ def open_voice_practice(persona_id: str, *, model: str | None = None, stt: str =
     style = VoiceStyle.of(persona.voice)
     recogniser = SpeechRecognizer(stt, cpu_threads=budget.stt)
     synth = SpeechSynthesizer(threads=budget.tts)
-    engine = LlmEngine(resolve_model(model), n_threads=budget.llm, n_ctx=ctx, seed=seed)
+    choice = EngineChoice(model=model, threads=budget.llm, ctx=ctx, seed=seed, server=server)
+    engine = make_engine(choice)
     state = JobState(on_progress=None if quiet else stderr_progress)
     t0 = time.perf_counter()
     warm = warm_up(state, stt=recogniser, tts=synth, style=style, engine=engine)
     db = db if db is not None else Database.open()
-    session = PracticeSession.start(db, persona, engine, seed=seed, prime=False)
+    session = open_practice(persona, choice, engine=engine, db=db, prime=False).session
     if not quiet:
         stderr_progress(1.0, "Reading the persona into the client model…")
     session.simulator.hold_back_words = SPOKEN_HOLD_BACK_WORDS  # every reply here is spoken

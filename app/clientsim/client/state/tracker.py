@@ -44,6 +44,16 @@ class StateTracker:
             self.state.reasons_used[move.detail] = self.state.reasons_used.get(move.detail, 0) + 1
         return self.state, move
 
+    def preview(self, text: str, coded: dict | None, turn_index: int) -> Move:
+        """The move `after_counsellor` would choose for this text, leaving the state as it is (the
+        student's draft, evaluated while they type: sessions/session.py prime_draft)."""
+        kept = self.state
+        self.state = kept.copy()
+        try:
+            return self.after_counsellor(text, coded, turn_index)[1]
+        finally:
+            self.state = kept
+
     def cue(self, move: Move) -> str:
         return move.cue(self.persona.first_name, self.profile)
 

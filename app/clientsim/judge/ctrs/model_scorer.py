@@ -131,7 +131,7 @@ class ModelScorer:
 
     # ---- reply (fallback) -------------------------------------------------
     def _score_by_reply(self, messages: list[dict]) -> ModelScore:
-        grammar = self._grammar() if self.use_grammar else None
+        grammar = DIGIT_GRAMMAR if self.use_grammar else None
         replies = []
         for attempt in range(1, self.retries + 2):
             msgs = messages if attempt == 1 else messages + [
@@ -147,14 +147,6 @@ class ModelScorer:
                 return ModelScore(float(m.group(1)), None, "reply", attempt)
         shown = "; ".join(repr(r[:60]) for r in replies)
         return ModelScore(None, None, "reply", len(replies), f"the model did not return a score after {len(replies)} attempts ({shown})")
-
-    def _grammar(self):
-        try:
-            from llama_cpp import LlamaGrammar
-
-            return LlamaGrammar.from_string(DIGIT_GRAMMAR, verbose=False)
-        except Exception:
-            return None
 
     # ---- transcript -------------------------------------------------------
     def _lines(self, transcript: dict) -> list[str]:

@@ -19,8 +19,8 @@ Signals, in the order a session meets them:
 - ``turnNoteChanged(int, str)``: a note for a shown turn (a barge-in recorded)
 - ``elapsedChanged(float)`` every second while the session runs
 - ``endedWith(dict)``: the session ended; the transcript, for the report
-- ``reportStarted()``, ``reportProgress(float, str)``, ``reportReady(object, object)``
-  (report, view class), ``reportFailed(str)``, ``reportUnavailable(str)``
+- ``reportStarted()``, ``reportProgress(float, str)``, ``reportReady(object)``
+  (the report dict), ``reportFailed(str)``
 - ``pastOpened(PastSession)``: a past session, read-only
 - ``cleared()``: nothing is shown any more (before another session)
 - ``stateChanged()``: any of ``is_active()``, ``is_generating()``, ``starting``,
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS
+from clientsim.judge.report import make_report, save_report_to_db
 from clientsim.personas.model import Persona
-from clientsim.ui.review_panel import report_support
 from clientsim.ui.session.past_session import PastSession, load_past_session
 from clientsim.ui.session.turn_notes import STOPPED_NOTE, turn_note
 from clientsim.ui.stream_buffer import StreamBuffer
@@ -46,8 +46,6 @@ from clientsim.ui.workers import Job, JobRunner
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "pending-saves"
-REPORT_UNAVAILABLE = ("The feedback report (MI and CBT skills, safety) is not available in this build yet. "
-                      "Your transcript is saved and can be exported with `clientsim sessions export`.")
 
 
 @dataclass
@@ -79,6 +77,10 @@ class ReplyOutcome:
         return getattr(self.turn, "index", None)
 
 
+SERVER_KEY = "server"  # the notice about a lab server that failed mid-session
+DRAFT_PAUSE_MS = 250  # a pause in typing this long starts evaluating the draft
+
+
 class SessionController(QObject):
     starting = Signal(object)  # Persona
     started = Signal(object)  # PracticeSession
@@ -92,9 +94,8 @@ class SessionController(QObject):
     endedWith = Signal(object)  # transcript dict
     reportStarted = Signal()
     reportProgress = Signal(float, str)
-    reportReady = Signal(object, object)  # report, the view class that shows it
+    reportReady = Signal(object)  # the report (dict, clientsim.report/1)
     reportFailed = Signal(str)
-    reportUnavailable = Signal(str)
     pastOpened = Signal(object)  # PastSession
     cleared = Signal()
     stateChanged = Signal()
@@ -115,12 +116,19 @@ class SessionController(QObject):
         self.report_job: Job | None = None
         self.transcript_for_report: dict | None = None
         self._past_duration: float | None = None
-        self._report_view_class = None
         self.buffer = StreamBuffer(self)
         self.buffer.flushed.connect(self.replyText)
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
+        # the student's draft, evaluated into the model's cache when they pause (draft_changed)
+        self.draft_job: Job | None = None
+        self._draft = ""
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_PAUSE_MS)
+        self.draft_timer.timeout.connect(self._evaluate_draft)
+        self.drafts_evaluated = 0  # tokens, for tests and the curious
 
     # ------------------------------------------------------------------ state
     def has_session(self) -> bool:
@@ -184,7 +192,9 @@ class SessionController(QObject):
 
         engine = self.host.ensure_loaded(state)
         state.check()
-        return PracticeSession.start(self.db, persona, engine)
+        session = PracticeSession.start(self.db, persona, engine)
+        session.enable_draft_evaluation()
+        return session
 
     def _started(self, session) -> None:
         self.starting_up = False
@@ -207,12 +217,53 @@ class SessionController(QObject):
         self.starting_up = False
         self.stateChanged.emit()
 
+    # ------------------------------------------------------------------ the draft
+    def draft_changed(self, text: str) -> None:
+        """The message box (or the running transcript of the student's speech) changed. When they pause
+        for DRAFT_PAUSE_MS, the draft is evaluated into the model's cache on the session thread; a newer
+        draft cancels the older one's job, and sending cancels both (the reply is always to exactly what
+        was sent: sessions/session.py prime_draft)."""
+        self._draft = text
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+        if self.can_send() and text.strip():
+            self.draft_timer.start()
+        else:
+            self.draft_timer.stop()
+
+    def _evaluate_draft(self) -> None:
+        if not self.can_send() or not self._draft.strip():
+            return
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+        job = Job(self._draft_job, self.session, self._draft, name="evaluate draft")
+        job.signals.finished.connect(self._draft_evaluated)
+        job.signals.done.connect(lambda j=job: self._draft_over(j))
+        self.draft_job = job
+        self.runner.submit(job)
+
+    def _draft_job(self, state, session, text: str):  # session thread
+        return session.prime_draft(text, state)
+
+    def _draft_evaluated(self, n: int) -> None:
+        self.drafts_evaluated += n or 0
+
+    def _draft_over(self, job: Job) -> None:
+        if self.draft_job is job:
+            self.draft_job = None
+
+    def _cancel_draft(self) -> None:
+        self.draft_timer.stop()
+        if self.draft_job is not None:
+            self.draft_job.cancel()
+
     # ------------------------------------------------------------------ turns
     def send(self, text: str, *, spoken: bool = False) -> Job | None:
         """The counsellor's message; the client's reply streams back. ``spoken``: the reply will be
         heard, so the model may trail the speech by fewer words."""
         if not self.can_send() or not text.strip():
             return None  # an empty message is never sent
+        self._cancel_draft()
         self.counsellorSent.emit(text)
         self.buffer.start()
         if self.session.simulator is not None:
@@ -259,11 +310,18 @@ class SessionController(QObject):
         self.turn_job = None
         self.replyEnded.emit(outcome)
         self.stateChanged.emit()
+        if self._draft.strip():  # typed while the client was answering: evaluate it now
+            self.draft_timer.start()
 
     def _reply_finished(self, turn) -> None:
         text = turn.text if turn.text.strip() else ""  # stopped before the first word: nothing stored
-        note = turn_note(turn.text, getattr(turn, "meta", None))
+        meta = getattr(turn, "meta", None) or {}
+        note = turn_note(turn.text, meta)
         self._reply_over(ReplyOutcome(turn if text else None, text, getattr(turn, "at", None), note))
+        if meta.get("interrupted"):
+            kept = (" The words that arrived are kept, marked as cut off." if text else
+                    " Your message is saved; the client has not answered it yet.")
+            self.notice.emit("error", f"{meta['interrupted']}{kept}", SERVER_KEY)
         if text and (state := (getattr(turn, "meta", None) or {}).get("state")):
             self.clientState.emit(state)
         if self.session is not None:
@@ -277,6 +335,38 @@ class SessionController(QObject):
         self.buffer.stop()
         partial = self.buffer.text
         self._reply_over(ReplyOutcome(None, partial, None, STOPPED_NOTE if partial else ""))
+
+    def use_local_model(self) -> Job | None:
+        """After a lab-server failure: go on with this computer's model; a message the client has not
+        answered yet is answered now."""
+        self.host.use_local()
+        if self.session is None or not self.is_active() or self.is_generating():
+            return self.host.load_in_background()
+        self.buffer.start()
+        job = Job(self._switch_job, name="switch to this computer's model")
+        job.signals.partial.connect(self._partial)
+        job.signals.finished.connect(self._switched)
+        job.signals.failed.connect(self._reply_failed)
+        job.signals.cancelled.connect(self._reply_cancelled)
+        self.turn_job = job
+        self.clearNotice.emit(SERVER_KEY)
+        self.stateChanged.emit()
+        return self.runner.submit(job)
+
+    def _switch_job(self, state):  # session thread
+        session = self.session
+        session.switch_engine(self.host.ensure_loaded(state))
+        if session.turns and session.turns[-1].speaker == "counsellor":
+            return session.generate_reply(state)
+        return None
+
+    def _switched(self, turn) -> None:
+        if turn is not None:
+            self._reply_finished(turn)
+        else:
+            self.buffer.stop()
+            self.turn_job = None
+            self.stateChanged.emit()
 
     def stop(self) -> None:
         """Cancel the client's reply now; what was generated so far is kept."""
@@ -347,32 +437,22 @@ class SessionController(QObject):
 
     # ------------------------------------------------------------------ report
     def build_report(self) -> Job | None:
-        make_report, view_class = report_support()
-        if make_report is None:
-            self.reportUnavailable.emit(REPORT_UNAVAILABLE)
-            return None
         transcript = self.transcript_for_report
         if transcript is None and self.session is not None:
             transcript = self.session.transcript()
-        self._report_view_class = view_class
         self.reportStarted.emit()
-        job = Job(self._report_job, transcript, make_report, name="feedback report")
+        job = Job(self._report_job, transcript, name="feedback report")
         job.signals.progress.connect(self.reportProgress)
-        job.signals.finished.connect(self._report_ready)
+        job.signals.finished.connect(self.reportReady)
         job.signals.failed.connect(self.reportFailed)
         job.signals.done.connect(self._report_done)
         self.report_job = job
         return self.runner.submit(job)
 
-    def _report_ready(self, report) -> None:
-        self.reportReady.emit(report, self._report_view_class)
-
     def _report_done(self) -> None:
         self.report_job = None
 
-    def _report_job(self, state, transcript: dict, make_report):  # session thread (the db writer)
-        from clientsim.judge.report import save_report_to_db
-
+    def _report_job(self, state, transcript: dict):  # session thread (the db writer)
         engine = self.host.ensure_loaded(state)
         report = make_report(transcript, engine, state)
         try:
@@ -399,9 +479,3 @@ class SessionController(QObject):
         self.stateChanged.emit()
         return past
 
-    def stored_report_view(self):
-        """The view class for a stored report, or None when the judge is not in this build."""
-        return report_support()[1]
-
-    def can_make_report(self) -> bool:
-        return report_support()[0] is not None

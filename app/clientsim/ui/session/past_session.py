@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from clientsim.core.when import human_duration
+from clientsim.judge.report.words import count_turns, turn_count
 from clientsim.personas.model import Persona
 from clientsim.ui import timefmt
 from clientsim.ui.session.turn_notes import persona_name
@@ -37,8 +39,14 @@ class PastSession:
         return timefmt.long_date(self.started_at)
 
     @property
+    def turns(self) -> str:
+        """'9 counsellor turns (19 in all)', as the report counts them."""
+        return turn_count(*count_turns(self.session.turns))
+
+    @property
     def subtitle(self) -> str:
-        return f"{self.started} · {len(self.session.turns)} turns · {self.status}"
+        took = human_duration(self.duration_s)
+        return f"{self.started} · {self.turns}{' · ' + took if took else ''} · {self.status}"
 
     @property
     def banner(self) -> str:
@@ -48,7 +56,7 @@ class PastSession:
 
     @property
     def summary(self) -> str:
-        return f"{len(self.session.turns)} turns · status: {self.status}."
+        return f"{self.turns} · status: {self.status}."
 
     @property
     def instructor_notes(self) -> str:

@@ -1,24 +1,22 @@
-"""SessionReport: everything the judge says about one session, as plain JSON.
+"""Building the report: everything the judge says about one session, as the
+``clientsim.report/1`` JSON object that is stored and exported.
 
 ``build_report`` codes the transcript, computes the MITI figures, picks
 strengths and things to try, asks the local LLM (if given) for better
-versions of the weakest turns, and calls the CTRS and safety sections when
-those modules are installed. Renderers: ``render(report, fmt)`` for json, md
-and html; ``write_pdf`` for PDF (Qt, see report_pdf.py).
+versions of the weakest turns, and adds the client's state, CTRS and safety
+sections. ``model.SessionReport.from_dict`` reads the result (or a stored
+one) as typed sections for the renderers.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
-import json
-import os
-from pathlib import Path
 
 from clientsim.client.state.review import state_review
 from clientsim.core.errors import UserError
-from clientsim.core.files import atomic_write_text
 from clientsim.core.jobs import JobState
+from clientsim.judge import ctrs, safety
+from clientsim.judge.ctrs.rater import modality_of
 from clientsim.judge.mi import codes as mi_codes
 from clientsim.judge.mi import feedback, suggest
 from clientsim.judge.mi.coder import MiCoder, UnknownSpeaker, normalise_speaker
@@ -135,15 +133,6 @@ def withhold_ratings(metrics: dict, reason: str) -> None:
         metrics["thresholds"][key] = {**metrics["thresholds"][key], "value": None, "level": "not enough data"}
 
 
-def _hook(module_name: str):
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name == module_name or module_name.startswith(exc.name + ".")):
-            return None
-        raise
-
-
 def build_report(transcript: dict, *, engine=None, state: JobState | None = None,
                  coder: MiCoder | None = None, other_sections: bool = True) -> dict:
     """The SessionReport; other_sections=False leaves out CTRS and safety (for timing the MI part)."""
@@ -209,6 +198,9 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
         "session_id": transcript.get("id"),
         "created_at": _now(),
         "persona": {k: persona.get(k) for k in ("id", "name", "presenting_problem")} if persona else None,
+        # when the session ran (added in clientsim.report/1 without a version change: readers ignore unknown keys)
+        "session": {"started_at": transcript.get("started_at"), "ended_at": transcript.get("ended_at"),
+                    "modality": modality_of(persona or {})},
         "warnings": warnings,
         "mi": {
             "summary": metrics,
@@ -234,11 +226,8 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
 
     state.progress(0.9, "other sections")
     coded_rows = [{"turn_index": t["index"], **c} for t, c in zip(turns, codes)]
-    ctrs = _hook("clientsim.judge.ctrs") if other_sections else None
-    if ctrs is not None and hasattr(ctrs, "rate"):
+    if other_sections:
         report["ctrs"] = ctrs.rate(transcript, engine=engine, coded=coded_rows, state=state)
-    safety = _hook("clientsim.judge.safety") if other_sections else None
-    if safety is not None and hasattr(safety, "review"):
         report["safety"] = safety.review(transcript, coded=coded_rows)
     state.progress(1.0, "done")
     return report
@@ -251,72 +240,3 @@ def make_report(transcript: dict, engine=None, state: JobState | None = None) ->
     ``cancelled`` signal); nothing is stored by this function.
     """
     return build_report(transcript, engine=engine, state=state)
-
-
-# ----------------------------------------------------------------- storage
-
-def score_rows(report: dict) -> dict[str, float]:
-    s = report["mi"]["summary"]
-    out: dict[str, float] = {}
-    for key in ("technical", "relational", "reflection_to_question", "percent_complex_reflections",
-                "percent_open_questions", "mi_adherent", "mi_non_adherent", "change_talk", "sustain_talk",
-                "questions", "reflections", "counsellor_turns"):
-        if s.get(key) is not None:
-            out[f"mi.{key}"] = float(s[key])
-    for key, value in s["globals"].items():
-        if value is not None:
-            out[f"mi.{key}"] = float(value)
-    if s["band"] != NOT_RATED:
-        out["mi.band"] = float(("below fair", "fair", "good").index(s["band"]))
-    return out
-
-
-def save_report_to_db(db, session_id: str, report: dict) -> None:
-    """Store the codes, the whole report and the scores (for progress over sessions)."""
-    rows = [
-        {"turn_idx": t["index"], "code": t["code"], "family": t.get("family"), "talk_type": t.get("talk_type"),
-         "confidence": t["confidence"], "others": list(t.get("others") or [])}
-        for t in report["mi"]["turns"]
-    ]
-    db.save_codes(session_id, rows)
-    db.save_report(session_id, "full", report)
-    db.save_scores(session_id, score_rows(report))
-
-
-# ----------------------------------------------------------------- rendering
-
-FORMATS = ("json", "md", "html", "pdf")
-
-
-def render(report: dict, fmt: str = "json") -> str:
-    if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False)
-    if fmt == "md":
-        from clientsim.judge.report_md import render_md
-        return render_md(report)
-    if fmt == "html":
-        from clientsim.judge.report_html import render_html
-        return render_html(report)
-    raise ValueError(f"unknown text format {fmt!r}; expected json, md or html")
-
-
-def save(report: dict, path: Path, fmt: str | None = None) -> Path:
-    path = Path(path)
-    fmt = fmt or (path.suffix.lstrip(".").lower() or "json")
-    fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
-    if fmt not in FORMATS:
-        raise UserError(f"unknown report format {fmt!r}", hint="Use json, md, html or pdf.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "pdf":
-        from clientsim.judge.report_pdf import write_pdf
-
-        # Written beside it, then renamed: a failure never leaves half a PDF over a good one.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.pdf")
-        try:
-            write_pdf(report, tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    else:
-        atomic_write_text(path, render(report, fmt))
-    return path
