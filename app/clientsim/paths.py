@@ -95,6 +95,11 @@ def user_personas_dir() -> Path:
     return data_dir() / "personas"
 
 
+def user_persona_drafts_dir() -> Path:
+    """Half-written personas from the persona editor; never read by the persona library."""
+    return data_dir() / "persona-drafts"
+
+
 def system_personas_dir() -> Path:
     return system_dir() / "personas"
 

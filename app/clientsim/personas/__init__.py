@@ -8,6 +8,7 @@ reads, checks and gathers persona files into a ``PersonaLibrary``.
 from clientsim.personas.loader import (
     FORMAT,
     PersonaLibrary,
+    check_persona,
     load_persona,
     persona_from_dict,
     persona_from_record,
@@ -33,6 +34,7 @@ from clientsim.personas.model import (
 __all__ = [
     "FORMAT",
     "PersonaLibrary",
+    "check_persona",
     "load_persona",
     "persona_from_dict",
     "persona_from_record",

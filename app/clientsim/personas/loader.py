@@ -95,6 +95,15 @@ def persona_from_record(data: dict) -> Persona:
     return persona_from_dict(data)
 
 
+def check_persona(data: Any, source: Path | None = None) -> list[PersonaError]:
+    """Every problem in an already parsed persona (the same checks as a file); [] when valid.
+
+    The persona editor runs this on every change. Without a ``source`` the
+    id is not compared with a file name.
+    """
+    return _check(data, source if source is not None else "(persona)", source)
+
+
 def validate_file(path: Path) -> list[PersonaError]:
     """Every problem in one persona file (an empty list when it is valid)."""
     return _read(Path(path))[1]

@@ -1,5 +1,6 @@
 """The persona library: search, filter by modality, style and difficulty, read
-the brief, start a session."""
+the brief, start a session; open the persona editor (new, edit, duplicate) and
+list the editor's drafts, marked "draft — not usable yet"."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
+    QPushButton,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,12 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from clientsim.personas import DIFFICULTIES, MODALITIES, STYLES, PersonaLibrary
+from clientsim.personas.authoring import preview_persona
+from clientsim.personas.drafts import PersonaDraft
 from clientsim.personas.model import Persona
 from clientsim.ui.persona_brief import PersonaBrief, identity_line
 from clientsim.ui.style import icon
 
 SUBTITLE_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole
+DRAFT_PREFIX = "draft:"  # the ID_ROLE of a draft's row: "draft:<key>"
+DRAFT_WORDS = "draft — not usable yet"
 
 
 class PersonaItemDelegate(QStyledItemDelegate):
@@ -72,10 +78,15 @@ def _combo(name: str, all_label: str, values: tuple[str, ...], fmt=str.capitaliz
 
 class LibraryView(QWidget):
     startRequested = Signal(str)
+    newRequested = Signal()
+    editRequested = Signal(str)  # persona id
+    duplicateRequested = Signal(str)  # persona id
+    draftRequested = Signal(str)  # draft key
 
     def __init__(self, library: PersonaLibrary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        self.drafts: list[PersonaDraft] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
         lay.setSpacing(12)
@@ -126,6 +137,22 @@ class LibraryView(QWidget):
         self.empty_label.setAlignment(Qt.AlignCenter)
         self.empty_label.hide()
         left_lay.addWidget(self.empty_label)
+        edit_bar = QHBoxLayout()
+        edit_bar.setSpacing(4)
+        # short words: the column is narrow at large font sizes; the accessible names say the rest
+        self.new_button = QPushButton("New", left)
+        self.new_button.setAccessibleName("New client")
+        self.new_button.setToolTip("Write a new client in the persona editor")
+        self.edit_button = QPushButton("Edit", left)
+        self.edit_button.setAccessibleName("Edit client")
+        self.edit_button.setToolTip("Edit this client (a bundled, lab or pack client is saved as a copy)")
+        self.duplicate_button = QPushButton("Duplicate", left)
+        self.duplicate_button.setAccessibleName("Duplicate client")
+        self.duplicate_button.setToolTip("Start a new client from a copy of this one")
+        for b in (self.new_button, self.edit_button, self.duplicate_button):
+            edit_bar.addWidget(b)
+        edit_bar.addStretch(1)
+        left_lay.addLayout(edit_bar)
         self.brief = PersonaBrief(split)
         split.addWidget(left)
         split.addWidget(self.brief)
@@ -138,7 +165,10 @@ class LibraryView(QWidget):
         for box in (self.modality, self.style, self.difficulty):
             box.currentIndexChanged.connect(self.refresh)
         self.list.currentItemChanged.connect(self._show_current)
-        self.list.itemActivated.connect(lambda item: self.startRequested.emit(item.data(ID_ROLE)))
+        self.list.itemActivated.connect(self._activated)
+        self.new_button.clicked.connect(self.newRequested)
+        self.edit_button.clicked.connect(self._edit_clicked)
+        self.duplicate_button.clicked.connect(self._duplicate_clicked)
         self.brief.startRequested.connect(self.startRequested)
         self.setTabOrder(self.search, self.modality)
         self.setTabOrder(self.modality, self.style)
@@ -164,9 +194,23 @@ class LibraryView(QWidget):
             item.setToolTip(p.presenting_problem)
             item.setData(Qt.AccessibleTextRole, f"{p.name}, {self._subtitle(p)}")
             self.list.addItem(item)
+        words = self.search.text().lower().split()
+        for d in self.drafts:
+            if not all(w in d.title.lower() for w in words):
+                continue
+            item = QListWidgetItem(d.title)
+            item.setData(ID_ROLE, DRAFT_PREFIX + d.key)
+            item.setData(SUBTITLE_ROLE, DRAFT_WORDS.capitalize() + (f" · edits {d.origin_id}" if d.origin_id else ""))
+            item.setToolTip("A draft from the persona editor: open it to finish it; it is offered for practice "
+                            "once it is saved for use")
+            item.setData(Qt.AccessibleTextRole, f"{d.title}, {DRAFT_WORDS}")
+            self.list.addItem(item)
+            found = [*found, d]
         self.list.blockSignals(False)
         total = len(self.library)
-        self.count_label.setText(f"{len(found)} of {total} clients")
+        n_drafts = sum(isinstance(f, PersonaDraft) for f in found)
+        self.count_label.setText(f"{len(found) - n_drafts} of {total} clients" +
+                                 (f", {n_drafts} draft{'s' if n_drafts > 1 else ''}" if n_drafts else ""))
         if total == 0:
             from clientsim import paths
 
@@ -176,7 +220,7 @@ class LibraryView(QWidget):
             self.empty_label.setText("No client matches these filters.\nClear the search or choose “All”.")
         self.empty_label.setVisible(not found)
         self.list.setVisible(bool(found))
-        self.select(keep if keep in self.visible_ids() else (found[0].id if found else None))
+        self.select(keep if keep in self.visible_ids() else (self.visible_ids()[0] if found else None))
 
     @staticmethod
     def _subtitle(p: Persona) -> str:
@@ -197,7 +241,46 @@ class LibraryView(QWidget):
         self._show_current(None)
 
     def _show_current(self, item: QListWidgetItem | None, _prev=None) -> None:
-        self.brief.set_persona(self.library.personas.get(item.data(ID_ROLE)) if item else None)
+        key = item.data(ID_ROLE) if item else None
+        draft = self.draft(key)
+        if draft is not None:
+            self.brief.set_persona(preview_persona(draft.persona))
+            self.brief.start_button.setEnabled(False)
+            self.brief.start_button.setText(DRAFT_WORDS.capitalize())
+        else:
+            self.brief.set_persona(self.library.personas.get(key) if key else None)
+        self.edit_button.setEnabled(key is not None)
+        self.duplicate_button.setEnabled(key is not None and draft is None)
+
+    # -- the persona editor ---------------------------------------------------
+    def set_drafts(self, drafts: list[PersonaDraft]) -> None:
+        self.drafts = list(drafts)
+        self.refresh()
+
+    def draft(self, row_id: str | None) -> PersonaDraft | None:
+        if not row_id or not row_id.startswith(DRAFT_PREFIX):
+            return None
+        key = row_id[len(DRAFT_PREFIX):]
+        return next((d for d in self.drafts if d.key == key), None)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        row_id = item.data(ID_ROLE)
+        if row_id.startswith(DRAFT_PREFIX):
+            self.draftRequested.emit(row_id[len(DRAFT_PREFIX):])
+        else:
+            self.startRequested.emit(row_id)
+
+    def _edit_clicked(self) -> None:
+        row_id = self.current_id()
+        if row_id and row_id.startswith(DRAFT_PREFIX):
+            self.draftRequested.emit(row_id[len(DRAFT_PREFIX):])
+        elif row_id:
+            self.editRequested.emit(row_id)
+
+    def _duplicate_clicked(self) -> None:
+        row_id = self.current_id()
+        if row_id and not row_id.startswith(DRAFT_PREFIX):
+            self.duplicateRequested.emit(row_id)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.ShortcutFocusReason)

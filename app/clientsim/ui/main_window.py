@@ -1,5 +1,6 @@
 """The main window: navigation rail, message bar, and four pages (client
-library, session, past sessions, progress). Owns the database, the settings, the job
+library, session, past sessions, progress), plus the persona editor, opened from
+the library. Owns the database, the settings, the job
 runner and the model host, and shuts them down in order on close."""
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from clientsim.ui.library_view import LibraryView
 from clientsim.ui.message_bar import MessageBar
 from clientsim.ui.model_status import ModelStatus
 from clientsim.ui.packs_dialog import PacksDialog
+from clientsim.ui.persona_editor.editor_view import PersonaEditor
 from clientsim.ui.progress_view import ProgressView
 from clientsim.ui.session_view import SessionView
 from clientsim.ui.session.openness_meter import OpennessMeter
@@ -65,6 +67,7 @@ def _dropped_packs(mime) -> list[Path]:
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and u.toLocalFile().endswith(PACK_SUFFIX)]
 
 LIBRARY, SESSION, HISTORY, PROGRESS = 0, 1, 2, 3
+EDITOR = 4  # a page of the stack without a place in the rail: opened from the library
 _PAGES = [("Clients", "personas", "Ctrl+1"), ("Session", "session", "Ctrl+2"), ("Past sessions", "history", "Ctrl+3"),
           ("Progress", "progress", "Ctrl+4")]
 
@@ -172,7 +175,8 @@ class MainWindow(QMainWindow):
         self.openness_meter.setVisible(self.settings.openness_meter)
         self.history_view = HistoryView(self.db, self.stack)
         self.progress_view = ProgressView(self.runner, self.db.path, self.stack)
-        for w in (self.library_view, self.session_view, self.history_view, self.progress_view):
+        self.persona_editor = PersonaEditor(self.library, self.runner, self.host, self.stack)
+        for w in (self.library_view, self.session_view, self.history_view, self.progress_view, self.persona_editor):
             self.stack.addWidget(w)
         rlay.addWidget(self.stack, 1)
         outer.addWidget(right, 1)
@@ -190,6 +194,13 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._page_changed)
         self.nav.setCurrentRow(LIBRARY)
         self.library_view.startRequested.connect(self.start_session)
+        self.library_view.newRequested.connect(self.new_persona)
+        self.library_view.editRequested.connect(self.edit_persona)
+        self.library_view.duplicateRequested.connect(lambda pid: self.edit_persona(pid, duplicate=True))
+        self.library_view.draftRequested.connect(self.open_draft)
+        self.persona_editor.closed.connect(self._editor_closed)
+        self.persona_editor.personaSaved.connect(self._persona_saved)
+        self._load_drafts()
         self.history_view.openRequested.connect(self.open_past_session)
         self.history_view.exportRequested.connect(self.export_past_session)
         self.history_view.deleteRequested.connect(self.delete_past_session)
@@ -319,9 +330,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ navigation
     def show_page(self, index: int) -> None:
-        self.nav.setCurrentRow(index)
+        if self.nav.currentRow() == index and self.stack.currentIndex() != index:
+            self._page_changed(index)  # from the persona editor, which has no row of its own
+        else:
+            self.nav.setCurrentRow(index)
 
     def _page_changed(self, index: int) -> None:
+        if index < 0:
+            return
+        if self.stack.currentIndex() == EDITOR and self.persona_editor.edit is not None:
+            self.persona_editor.controller.autosave_now()  # left open: its draft is listed in the library
+            self._load_drafts()
         self.stack.setCurrentIndex(index)
         if index == HISTORY:
             self.history_view.refresh()
@@ -342,6 +361,74 @@ class MainWindow(QMainWindow):
         if self.session_view.is_active():
             self.show_page(SESSION)
             self.session_view.end()
+
+    # ------------------------------------------------------------------ persona editor
+    def _load_drafts(self) -> None:
+        from clientsim.personas.drafts import list_drafts
+
+        found, bad = list_drafts()
+        self.library_view.set_drafts(found)
+        for exc in bad:
+            self.message_bar.show_message(f"A persona draft could not be read and is not listed: {exc}", "warning",
+                                          key="draft-read")
+
+    def _open_editor(self, make_edit) -> PersonaEditor | None:
+        """Open the editor on ``make_edit()``, after the one open now (if any) may close."""
+        editor = self.persona_editor
+        if editor.edit is not None and not editor.confirm_close():
+            self.stack.setCurrentWidget(editor)
+            return None
+        try:
+            edit = make_edit()
+        except Exception as exc:  # noqa: BLE001 - shown to the student
+            self.message_bar.show_message(f"The persona editor could not open this client: {exc}", "error",
+                                          key="editor")
+            return None
+        editor.open(edit, self.library)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(-1)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(editor)
+        return editor
+
+    def new_persona(self) -> PersonaEditor | None:
+        from clientsim.personas.authoring import PersonaEdit
+
+        return self._open_editor(PersonaEdit.new)
+
+    def edit_persona(self, persona_id: str, duplicate: bool = False) -> PersonaEditor | None:
+        from clientsim.personas.authoring import PersonaEdit
+        from clientsim.personas.drafts import draft_for
+
+        persona = self.library.personas.get(persona_id)
+        if persona is None:
+            return None
+        draft = None if duplicate else draft_for(persona_id)
+        if draft is not None:  # unsaved work on this client: carry on with it
+            self.message_bar.show_message(f"Your draft of {persona.name} from {human_time(draft.saved_at)} was "
+                                          "reopened.", "info", key="editor")
+            return self._open_editor(lambda: PersonaEdit.from_draft(draft))
+        return self._open_editor(lambda: PersonaEdit.of(persona, self.library, duplicate=duplicate))
+
+    def open_draft(self, key: str) -> PersonaEditor | None:
+        from clientsim.personas.authoring import PersonaEdit
+
+        draft = self.library_view.draft("draft:" + key)
+        if draft is None:
+            return None
+        return self._open_editor(lambda: PersonaEdit.from_draft(draft))
+
+    def _editor_closed(self) -> None:
+        self._load_drafts()
+        self.show_page(LIBRARY)
+
+    def _persona_saved(self, persona_id: str) -> None:
+        self.reload_library()
+        self.persona_editor.controller.library = self.library
+        self.persona_editor.request_close()
+        self.select_persona(persona_id)
+        self.message_bar.show_message(f"Saved {self.library.personas[persona_id].name} in your persona folder; "
+                                      "the client is ready for practice.", "info", key="editor")
 
     # ------------------------------------------------------------------ sessions
     def start_session(self, persona_id: str):
@@ -541,7 +628,7 @@ class MainWindow(QMainWindow):
         current = self.library_view.current_id()
         self.library = PersonaLibrary.load()
         self.library_view.library = self.library
-        self.library_view.refresh()
+        self._load_drafts()  # refreshes the list
         if current in self.library.personas:
             self.library_view.select(current)
 
@@ -625,6 +712,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and not self.persona_editor.confirm_close():
+            event.ignore()  # the author chose Cancel: the editor stays open
+            self.stack.setCurrentWidget(self.persona_editor)
+            return
         self.shutdown()
         event.accept()
 

@@ -98,6 +98,7 @@ class PersonaBrief(QFrame):
         while self.chips.count():
             item = self.chips.takeAt(0)
             if item.widget():
+                item.widget().hide()  # at once: the deletion waits for the event loop
                 item.widget().deleteLater()
         if persona is None:
             self.name_label.setText("No client selected")
