@@ -84,18 +84,32 @@ def screenshots_dir() -> Path:
     return SCREENSHOTS_DIR
 
 
+def _server_binary():
+    from clientsim.server.build import find_server_binary
+
+    return find_server_binary()
+
+
+SERVER_BINARY = _server_binary()  # found before any test's private CLIENTSIM_HOME hides the user's build cache
+
+
+@pytest.fixture
+def server_binary() -> Path:
+    """llama-server as scripts/setup.sh built it (`clientsim server build`)."""
+    need(SERVER_BINARY is not None, "llama-server (run `clientsim server build`, or scripts/setup.sh)")
+    return SERVER_BINARY
+
+
 @pytest.fixture(scope="session")
 def lab_server():
     """A real llama-server (`clientsim server`) on 127.0.0.1 serving SmolLM2 with two slots, for the
     whole test run. Started before any test's private CLIENTSIM_HOME, so it finds the binary that
     scripts/setup.sh built."""
-    from clientsim.server.build import find_server_binary
     from clientsim.server.launch import start_server
 
     path = MODELS_DIR / SMOLLM_FILE
     need(path.is_file(), f"model {path} (run `clientsim models fetch` to get it)")
-    binary = find_server_binary()
-    need(binary is not None, "llama-server (scripts/setup.sh builds it: `clientsim server build`)")
-    handle = start_server(path, parallel=2, binary=binary, ctx_per_slot=4096)
+    need(SERVER_BINARY is not None, "llama-server (scripts/setup.sh builds it: `clientsim server build`)")
+    handle = start_server(path, parallel=2, binary=SERVER_BINARY, ctx_per_slot=4096)
     yield handle
     handle.stop()

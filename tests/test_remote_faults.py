@@ -134,11 +134,10 @@ def test_slow_headers_time_out(proxy):
     assert err is not None and "did not answer in time" in str(err) and time.monotonic() - t0 < 4
 
 
-def test_the_api_key_is_required_and_sent(smollm_path):
-    from clientsim.server.build import find_server_binary
+def test_the_api_key_is_required_and_sent(smollm_path, server_binary):
     from clientsim.server.launch import start_server
 
-    with start_server(smollm_path, parallel=1, api_key="k-right", binary=find_server_binary()) as server:
+    with start_server(smollm_path, parallel=1, api_key="k-right", binary=server_binary) as server:
         with pytest.raises(ServerError, match="refused the API key") as exc:
             remote(server.url, api_key="k-wrong").load()
         assert exc.value.kind == "auth"

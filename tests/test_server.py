@@ -8,7 +8,6 @@ the user's cache (`clientsim server build`).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,22 +18,12 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import cli_env
-from conftest import need
 
 from clientsim.bench.lab_client import remote_engine
-from clientsim.server.build import ENV_BINARY, find_server_binary
+from clientsim.server.build import ENV_BINARY
 from clientsim.server.launch import free_port, start_server
 
 pytestmark = pytest.mark.model
-BINARY = find_server_binary()
-
-
-@pytest.fixture
-def server_binary() -> Path:
-    need(BINARY is not None, "llama-server (run `clientsim server build`, or scripts/setup.sh)")
-    return BINARY
-
-
 def _post(url: str, body: dict, key: str | None = None) -> tuple[int, dict]:
     headers = {"Content-Type": "application/json"}
     if key:

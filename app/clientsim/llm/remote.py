@@ -212,13 +212,16 @@ class RemoteEngine:
         return h
 
     def _open(self, method: str, path: str, body: dict | None, state: JobState | None):
-        """Send one request; returns (connection, response). ServerError for every failure, in words."""
+        """Send one request; returns (connection, response). ServerError for every failure, in words.
+        The connection's socket is kept as ``conn.stream_socket``: http.client lets go of it when the
+        server says it will close, and Stop needs it to break off a blocked read."""
         where = self.address.display()
         prefix = self.address.parts()[3]
         conn = self._connection()
         try:
             conn.connect()
             conn.sock.settimeout(self.address.read_timeout)
+            conn.stream_socket = conn.sock
             conn.request(method, prefix + path, body=json.dumps(body).encode() if body is not None else None,
                          headers=self._headers())
             resp = conn.getresponse()
@@ -252,6 +255,7 @@ class RemoteEngine:
             raise ServerError(f"The lab server stopped answering ({exc.__class__.__name__}).", hint=LOCAL_HINT,
                               kind="dropped") from exc
         finally:
+            resp.close()
             conn.close()
         try:
             value = json.loads(raw)
@@ -332,11 +336,12 @@ class RemoteEngine:
                     stats.gen_s = now - (first or now)
                     text += piece
                     yield piece
-                if stats.completion_tokens >= body["max_tokens"]:
+                if stats.completion_tokens >= 4 * body["max_tokens"]:  # a server that ignores max_tokens
+                    stats.stopped_by = "max_tokens"
                     break
             if state.cancelled:
                 stats.stopped_by = "cancelled"
-            elif not finished and stats.stopped_by != "max_tokens" and stats.completion_tokens < body["max_tokens"]:
+            elif not finished and stats.stopped_by != "max_tokens":
                 raise ServerError("The lab server closed the connection in the middle of the reply.",
                                   hint=LOCAL_HINT, kind="dropped", partial=text)
         except ServerError as exc:
@@ -362,6 +367,7 @@ class RemoteEngine:
             raise
         finally:
             done.set()
+            resp.close()
             conn.close()
 
 
@@ -424,6 +430,8 @@ def _read_figures(chunk: dict, stats: GenerationStats) -> None:
     usage = chunk.get("usage")
     if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int):
         stats.prompt_tokens = usage["prompt_tokens"]
+    if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int) and usage["completion_tokens"] > 0:
+        stats.completion_tokens = usage["completion_tokens"]  # pieces may hold several tokens
 
 
 def _whole_reply(raw: bytes) -> str:
@@ -442,7 +450,7 @@ def _close_on_cancel(state: JobState, conn: http.client.HTTPConnection, done: th
     """Stop must work while the server is silent: shut the socket down, which ends the blocked read."""
     while not done.is_set():
         if state._cancel.wait(0.05):
-            sock = conn.sock
+            sock = getattr(conn, "stream_socket", None)
             if sock is not None and not done.is_set():
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
