@@ -157,6 +157,8 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     shown_while_streaming = []
     sv.buffer.flushed.connect(lambda _text: shown_while_streaming.append(
         sv.transcript.live.text() if sv.transcript.live is not None else None))
+    drafts = []  # the running transcript reaches the session as a draft, to be evaluated while speaking
+    panel.running_transcript.connect(lambda text: drafts.append((text, sv.controller._draft)))
 
     fake.say(DATA / "u01.wav")
     qtbot.waitUntil(sv.is_generating, timeout=60_000)  # sent without pressing anything
@@ -166,6 +168,8 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert "brings you" in rows[1][2].lower()
+    assert drafts and "brings you" in drafts[-1][0].lower()
+    assert all(running == draft for running, draft in drafts)
     assert shown_while_streaming and all(t == "…" for t in shown_while_streaming), shown_while_streaming
     assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # shown once complete
     qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.2, timeout=60_000)

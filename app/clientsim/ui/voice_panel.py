@@ -44,7 +44,7 @@ from clientsim.core.jobs import JobState
 from clientsim.ui.workers import Job, JobRunner
 from clientsim.voice import jobs as voice_jobs
 from clientsim.voice.errors import DeviceLost, VoiceUnavailable
-from clientsim.voice.events import BargeIn, Caption, Level, VoiceProblem
+from clientsim.voice.events import BargeIn, Caption, Level, PartialTranscript, VoiceProblem
 from clientsim.voice.options import VoiceOptions
 from clientsim.voice.tts import VoiceStyle
 
@@ -87,6 +87,7 @@ def default_pipeline_factory(backend, options: VoiceOptions, style: VoiceStyle):
 
 class VoicePanel(QWidget):
     transcript_ready = Signal(str)
+    running_transcript = Signal(str)  # everything said so far in the utterance being spoken (issue 15)
     error = Signal(str)
     reply_cut = Signal(int)
     reply_spoken = Signal(object)
@@ -477,6 +478,8 @@ class VoicePanel(QWidget):
                     self.caption.setText(ev.text)
             elif isinstance(ev, BargeIn):
                 self.reply_cut.emit(ev.cut_at)
+            elif isinstance(ev, PartialTranscript) and ev.covers:
+                self.running_transcript.emit(ev.text)
             elif isinstance(ev, VoiceProblem):
                 if ev.input:
                     self._problem(ev.message)

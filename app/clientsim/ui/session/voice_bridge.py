@@ -56,6 +56,8 @@ class VoiceBridge(QObject):
         self._replies: dict = {}  # speak-job signals -> (session, client turn, heard times) of a reply heard aloud
         self._heard_times = None  # HeardTimes of the message being answered, if it was sent as heard
         panel.transcript_ready.connect(self.heard)
+        # the student's words so far go into the model's cache while they speak, as typed drafts do
+        panel.running_transcript.connect(controller.draft_changed)
         controller.replyEvent.connect(panel.feed_reply)  # UI thread: see the module docstring
         controller.starting.connect(self._session_starting)
         controller.cleared.connect(panel.new_session)
