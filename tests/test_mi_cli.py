@@ -146,7 +146,8 @@ def test_bench_judge_measures_the_shipped_coder_on_another_folder(tmp_path, caps
     assert "n/a (no subtype labels)" in text
     figures = json.loads(out_json.read_text())
     assert figures["band"]["n_high"] == 3 and figures["band"]["n_low"] == 2
-    # the shipped coder was trained on these transcripts: well above the 0.25 of a constant guess
-    assert figures["scores"]["family"]["macro_f1"] >= 0.6
+    # the shipped coder was trained on these transcripts: in sample it measured 0.957 (2026-12-02); the floor
+    # keeps a margin for retraining, and is far above the 0.25 of a constant guess and the 0.75 of held-out CV
+    assert figures["scores"]["family"]["macro_f1"] >= 0.88
     assert figures["band"]["majority_baseline"] == 0.6 and "every session 'fair': 0.600" in text
     assert figures["speed"]["ms_per_turn_mean"] > 0

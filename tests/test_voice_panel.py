@@ -119,19 +119,32 @@ def test_unplugged_microphone_is_reported_and_retry_recovers(qtbot, stt):
 def test_start_voice_warms_the_models_with_progress(qtbot, tmp_path):
     from clientsim.ui.voice_panel import VoicePanel
 
+    class RecordingPanel(VoicePanel):
+        """Sees every progress step the panel shows: its slot is connected before the job starts (a
+        connection made after ``warm_up()`` returns could miss the first steps)."""
+
+        def _warm_progress(self, fraction, message):
+            shown.append((fraction, message))
+            super()._warm_progress(fraction, message)
+
+    shown = []
     fake = FakeSoundDevice(speed=2.0)
-    panel = VoicePanel(backend=SoundDeviceBackend(fake), options=VoiceOptions())
+    panel = RecordingPanel(backend=SoundDeviceBackend(fake), options=VoiceOptions())
     qtbot.addWidget(panel)
-    messages = []
     try:
         assert not panel.talk_button.isEnabled()
-        job = panel.warm_up()
-        job.signals.progress.connect(lambda f, m: messages.append(m))
+        panel.warm_up()
         qtbot.waitUntil(lambda: panel.pipeline is not None, timeout=60000)
         assert panel.talk_button.isEnabled()
         assert panel.pipeline.listening
         assert isinstance(panel.pipeline.tts, SpeechSynthesizer) and panel.pipeline.tts.load() is not None
-        assert any("speech recognition" in m for m in messages) or "Hold" in panel.status.text()
+        messages = [m for _, m in shown]
+        assert messages[0] == "Loading voice activity detector…" and messages[-1] == "Ready", messages
+        assert any(m.startswith("Loading speech recognition") for m in messages)
+        assert any(m.startswith("Loading the client's voice") for m in messages)
+        fractions = [f for f, _ in shown]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+        assert "Hold" in panel.status.text()  # ready: the progress line gave way to what to do
     finally:
         panel.shutdown()
 
