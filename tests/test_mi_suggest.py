@@ -75,8 +75,12 @@ def test_template_reflects_the_clause_that_says_most_and_skips_empty_answers():
     q = template_response("open_question", client)
     assert q.endswith("?") and "you'll win it back" in q
     assert template_response("complex_reflection", client, variant=1) != r
-    assert template_response("complex_reflection", ["no obviously not", "yeah"]) is None
-    assert template_response("complex_reflection", []) is None
+    # nothing to reflect yet: a plain invitation that brings in no content of its own
+    for said in (["no obviously not", "yeah"], []):
+        for kind in ("complex_reflection", "open_question"):
+            plain = [template_response(kind, said, v) for v in range(3)]
+            assert plain[0] and plain[1] and plain[0] != plain[1] and plain[2] is None
+            assert all(new_content_words(p, []) == [] and suggest.valid(kind, p, "Do you drink?") for p in plain[:2])
     for text, kind in ((r, "complex_reflection"), (q, "open_question")):
         assert suggest.valid(kind, text, "honestly you are a compulsive gambler")
         assert new_content_words(text, client) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,16 @@ def test_suggestion_prompt_holds_only_the_session_words_and_the_answer_is_ground
     assert _unsaid(s["text"], client + [TURNS[5][1], TURNS[6][1]]) == []
     if s["source"] == "template":  # the model's tries were each turned down for a reason
         assert len(s["rejected"]) == engine.calls and all(r["problems"] for r in s["rejected"])
+
+
+@pytest.mark.model
+def test_the_time_budget_stops_the_model_and_the_client_words_are_used(smollm):
+    engine = CountingEngine(smollm)
+    s = suggest.suggest(engine, weak_code="confront", turn_text="You're in denial.",
+                        client_turns=["My wife is worried about my drinking"], deadline=time.monotonic() + 0.01)
+    assert engine.calls == 1  # stopped at the deadline, and no retry after it
+    assert s["source"] == "template" and s["rejected"][0]["problems"] == ["time"]
+    assert s["text"] == "It sounds like your wife is worried about your drinking, and that matters to you."
 
 
 @pytest.fixture(scope="module")

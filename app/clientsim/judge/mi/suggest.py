@@ -20,7 +20,7 @@ import time
 
 from clientsim.core.jobs import JobState
 from clientsim.judge.mi.grounding import new_content_words, words
-from clientsim.judge.mi.template import template_response
+from clientsim.judge.mi.template import VARIANTS, template_response
 
 _OPEN = ("Write what the counsellor could ask instead: ONE short open question, the way a warm counsellor "
          "talks, starting with What or How, about something the client just said. Use the client's own words "
@@ -148,11 +148,25 @@ def _reminder(kind: str, found: list[str]) -> str:
     return "Again, " + said + extra
 
 
+class _Until(JobState):
+    """The report's JobState, also cancelled once ``deadline`` (time.monotonic) has passed: the model
+    stops mid-reply when the suggestions' time budget is spent."""
+
+    def __init__(self, parent: JobState | None, deadline: float | None) -> None:
+        super().__init__()
+        self.parent, self.deadline = parent, deadline
+
+    @property
+    def cancelled(self) -> bool:
+        return ((self.parent is not None and self.parent.cancelled)
+                or (self.deadline is not None and time.monotonic() >= self.deadline))
+
+
 def suggest(engine, *, weak_code: str, turn_text: str, client_turns: list[str], avoid: list[str] = (),
             state: JobState | None = None, deadline: float | None = None) -> dict | None:
     """One checked suggestion for the student's line ``turn_text``: the model's (two tries, while
     ``deadline`` on ``time.monotonic()`` has not passed), else a template from the client's words; None
-    when the client has said nothing to reflect or every wording repeats one in ``avoid``."""
+    only when every wording repeats one in ``avoid``."""
     if weak_code not in KINDS:
         return None
     kind, instruction = KINDS[weak_code]
@@ -167,20 +181,24 @@ def suggest(engine, *, weak_code: str, turn_text: str, client_turns: list[str], 
             f"Then the student counsellor said: \"{turn_text}\"\n\nYour better response:")
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     rejected: list[dict] = []
+    until = _Until(state, deadline)
     for attempt in range(2):
         if state is not None and state.cancelled:
             return None
-        if deadline is not None and time.monotonic() >= deadline:
+        if until.cancelled:
             break
         if attempt == 1:
             messages = messages + [{"role": "assistant", "content": rejected[-1]["text"]},
                                    {"role": "user", "content": _reminder(kind, rejected[-1]["problems"])}]
-        text = clean(engine.chat(messages, max_tokens=60, temperature=0.0, state=state))
-        found = problems(kind, text, turn_text, client_turns, avoid)
+        text = clean(engine.chat(messages, max_tokens=60, temperature=0.0, state=until))
+        if state is not None and state.cancelled:
+            return None
+        # cut off by the time budget: a half sentence can look like a whole one, so it is not shown
+        found = ["time"] if until.cancelled else problems(kind, text, turn_text, client_turns, avoid)
         if not found:
             return {"kind": kind, "text": text, "is_suggestion": True, "source": "model", "attempts": attempt + 1}
         rejected.append({"text": text, "problems": found})
-    for variant in range(2):
+    for variant in range(VARIANTS):
         text = template_response(kind, client_turns, variant)
         if text is None:
             break

@@ -27,7 +27,8 @@ _LEAD_PAIRS = {("i", "mean"), ("i", "guess"), ("you", "know"), ("i", "suppose"),
 _EMPTY = {"guess", "obviously", "exactly", "mostly", "suppose", "dunno", "totally", "definitely", "sure", "thats",
           "yep", "yup", "nope", "mm", "hmm", "true", "fine", "alright", "kinda", "sort", "whatever", "course",
           "absolutely", "agree", "probably", "basically", "honestly", "anyway", "tbh", "lol", "though"}
-_TAIL = {"though", "really", "honestly", "anyway", "tbh", "lol", "either", "too"}
+_TAIL = {"though", "really", "honestly", "anyway", "tbh", "lol", "either", "too", "cause", "'cause", "because", "and",
+         "but", "so", "like", "yeah", "um", "uh"}
 
 
 def second_person(clause: str) -> str | None:
@@ -49,7 +50,7 @@ def second_person(clause: str) -> str | None:
 
 
 def _clauses(text: str) -> list[str]:
-    parts = re.split(r"[.!?;]+|,\s*(?:but|and|though|because)?\s*|\s+but\s+", text)
+    parts = re.split(r"[.!?;…]+|\s+--+\s*|\s+-\s+|,\s*(?:but|and|though|because|'cause|cause)?\s*|\s+but\s+", text)
     return [p.strip() for p in parts if p and p.strip()]
 
 
@@ -96,12 +97,21 @@ def best_clause(client_turns: list[str]) -> str | None:
     return None
 
 
+# When the client has said nothing to reflect yet ("yeah", "mm"), an invitation with no content of its own.
+_PLAIN = {"open_question": ("What would you like me to know about that?", "How do you feel about that now?"),
+          "complex_reflection": ("It sounds like there is a lot going on for you right now.",
+                                 "You're still thinking about what this means for you.")}
+VARIANTS = 2
+
+
 def template_response(kind: str, client_turns: list[str], variant: int = 0) -> str | None:
     """A reflection (kind "complex_reflection") or an open question ("open_question") from the
-    client's own words; ``variant`` picks another wording (used when one repeats an earlier suggestion)."""
+    client's own words; ``variant`` (0 to VARIANTS - 1) picks another wording (used when one repeats an
+    earlier suggestion). With nothing to reflect, a plain invitation that adds no content."""
     clause = best_clause(client_turns)
     if clause is None:
-        return None
+        plain = _PLAIN.get(kind, ())
+        return plain[variant] if variant < len(plain) else None
     clause = clause[0].lower() + clause[1:]
     if kind == "open_question":
         forms = (f"You said {clause}. What would you like me to know about that?",
