@@ -7,8 +7,10 @@ import json
 import pytest
 
 from clientsim.cli.main import main
+from clientsim.judge.report import build_report
 
 from mi_sample import TURNS as SAMPLE_TURNS  # noqa: E402
+from mi_sample import miti_band
 
 TURNS = SAMPLE_TURNS[:8]
 
@@ -70,7 +72,8 @@ def test_report_formats(tmp_path, fmt, capsys):
         mi = rep["mi"]
         assert len(mi["turns"]) == len(TURNS)
         assert {"code", "family", "talk_type", "confidence", "others"} <= set(mi["turns"][0])
-        assert mi["summary"]["band"] in ("below fair", "fair", "good")
+        assert mi["summary"]["band"] == build_report(transcript(), engine=None)["mi"]["band"]
+        assert mi["summary"]["band"] == miti_band(mi["summary"])
         assert mi["suggestions"] == [] and "none were made up" in mi["suggestions_note"]
         assert any(t["code"] == "persuade" for t in mi["turns"])
         assert mi["things_to_try"] and all("quote" in x and "turn_index" in x for x in mi["things_to_try"])
