@@ -110,3 +110,21 @@ def test_two_confrontations_both_come_before_a_closed_question():
              ("counsellor", "That's just an excuse."), ("client", "Whatever.")]
     rows, codes = _coded(turns)
     assert [code for _, code in feedback.weakest_lines(rows, codes)] == ["confront", "confront", "closed_question"]
+
+
+def test_a_confrontations_own_words_do_not_come_back_and_advice_is_heard():
+    client = ["i bet a bit on the football, she thinks its a problem", "maybe 900 quid. i'll win it back though"]
+    line = "honestly you are a compulsive gambler, you need to accept that"
+    # the small model's answer to a confrontation, seen once: the label again, as a "reflection"
+    again = "You are a compulsive gambler, and it's time to accept that."
+    assert suggest.problems("complex_reflection", again, line, client, [], "confront") == \
+        ["new words: compulsive, gambler, accept"]
+    # a closed question's topic words may come back: only its form was weak
+    assert suggest.problems("open_question", "What is it like to lose 900 quid in a month?",
+                            "did you lose 900 quid last month", client, [], "closed_question") == []
+    # grounded in the client's words, yet advice or a label: the MI coder hears it
+    assert suggest.codes_as_unfit("You should really just bet less on the football.", client)
+    assert suggest.codes_as_unfit("You are in denial about the football.", client)
+    assert not suggest.codes_as_unfit("You bet on the football, and part of you wonders if she is right.", client)
+    assert suggest.problems("complex_reflection", "You should really just bet less on the football.", line,
+                            client, [], "confront") == ["confronts or advises"]

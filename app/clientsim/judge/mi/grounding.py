@@ -36,11 +36,12 @@ each every other another own same such else enough well now today right ok okay
 # The words reflections and open questions are made of, and a few plain feelings a complex
 # reflection may name beneath what the client said (MITI: a complex reflection adds meaning or feeling).
 MI_WORDS = frozenset("""
-sound sounds seem seems feel feels felt feeling feelings like want wants wanted wish hope part sense hear
+sound sounds seem seems feel feels felt feeling feelings like want wants wanted wish hope wonder part sense hear
 heard say said saying tell telling told think thinking thought know knowing mean means meaning matter matters
 important sure unsure way thing things time times happen happens happened make makes get go going take
 try trying keep need needs help ready able change changing different side sides reason reasons
 worry worried hard difficult tough torn stuck tired frustrated scared afraid upset unsure mixed
+anxious nervous struggle struggling sad angry annoyed unhappy relieved proud ashamed guilty embarrassed
 care cares enjoy like likes
 """.split())
 

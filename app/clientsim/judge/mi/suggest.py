@@ -19,6 +19,7 @@ import re
 import time
 
 from clientsim.core.jobs import JobState
+from clientsim.judge.mi.coder import MiCoder
 from clientsim.judge.mi.grounding import new_content_words, words
 from clientsim.judge.mi.template import VARIANTS, template_response
 
@@ -44,7 +45,7 @@ KINDS = {
     "question_run": ("complex_reflection", _COMPLEX),
 }
 
-BUDGET_S = 20.0       # model time for all suggestions of one report (the MI report must stay within 30 s)
+BUDGET_S = 15.0       # model time for all suggestions of one report (the MI report must stay within 30 s)
 CLIENT_TURNS = 3      # the client's last turns shown to the model
 NEAR_DUPLICATE = 0.8  # word-sequence similarity at which two suggestions say the same thing
 
@@ -122,18 +123,39 @@ def valid(kind: str, text: str, original: str) -> bool:
     return False
 
 
-def problems(kind: str, text: str, original: str, client_turns: list[str], avoid: list[str]) -> list[str]:
+# The student's line is a source of words only when its content was fine and its form was weak (a closed
+# question, a simple reflection): a confrontation's label or a lecture's advice is what must not come back.
+_OWN_WORDS_UNFIT = ("confront", "persuade")
+
+
+def sources(weak_code: str, original: str, client_turns: list[str]) -> list[str]:
+    """What a suggestion for ``original`` may take its content words from."""
+    return list(client_turns) if weak_code in _OWN_WORDS_UNFIT else [*client_turns, original]
+
+
+def codes_as_unfit(text: str, client_turns: list[str]) -> bool:
+    """The MI coder hears a confrontation or advice in it ("You are a compulsive gambler, and it's time
+    to accept that." is a statement about the client, but not a better one)."""
+    context = [{"speaker": "client", "text": client_turns[-1]}] if client_turns else []
+    row = MiCoder.load().code_turn(text, "counsellor", context)
+    return row["code"] in _OWN_WORDS_UNFIT or any(c in _OWN_WORDS_UNFIT for c in row.get("others") or [])
+
+
+def problems(kind: str, text: str, original: str, client_turns: list[str], avoid: list[str],
+             weak_code: str = "") -> list[str]:
     """Why ``text`` cannot be shown, in words the retry prompt can quote; empty when it can."""
     out = []
     if same_suggestion(text, original):
         out.append("original")
     elif not valid(kind, text, original):
         out.append("form")
-    new = new_content_words(text, [*client_turns, original])
+    new = new_content_words(text, sources(weak_code, original, client_turns))
     if new:
         out.append("new words: " + ", ".join(new))
     if any(same_suggestion(text, other) for other in avoid):
         out.append("repeat")
+    if not out and codes_as_unfit(text, client_turns):
+        out.append("confronts or advises")
     return out
 
 
@@ -143,8 +165,8 @@ def _reminder(kind: str, found: list[str]) -> str:
             "as one sentence said to the client, starting with \"You\", not a question.")
     new = [p[len("new words: "):] for p in found if p.startswith("new words: ")]
     extra = f" The client never mentioned {new[0]}: use only the client's own words." if new else ""
-    if "original" in found:
-        extra += " Do not repeat the counsellor's line: respond to what the client said."
+    if "original" in found or "confronts or advises" in found:
+        extra += " Do not repeat the counsellor's line or give advice: respond to what the client said."
     return "Again, " + said + extra
 
 
@@ -190,11 +212,12 @@ def suggest(engine, *, weak_code: str, turn_text: str, client_turns: list[str], 
         if attempt == 1:
             messages = messages + [{"role": "assistant", "content": rejected[-1]["text"]},
                                    {"role": "user", "content": _reminder(kind, rejected[-1]["problems"])}]
-        text = clean(engine.chat(messages, max_tokens=60, temperature=0.0, state=until))
+        # one line is all that is shown (clean), so generation stops at the first line break
+        text = clean(engine.chat(messages, max_tokens=60, temperature=0.0, stop=["\n"], state=until))
         if state is not None and state.cancelled:
             return None
         # cut off by the time budget: a half sentence can look like a whole one, so it is not shown
-        found = ["time"] if until.cancelled else problems(kind, text, turn_text, client_turns, avoid)
+        found = ["time"] if until.cancelled else problems(kind, text, turn_text, client_turns, avoid, weak_code)
         if not found:
             return {"kind": kind, "text": text, "is_suggestion": True, "source": "model", "attempts": attempt + 1}
         rejected.append({"text": text, "problems": found})
@@ -202,7 +225,7 @@ def suggest(engine, *, weak_code: str, turn_text: str, client_turns: list[str], 
         text = template_response(kind, client_turns, variant)
         if text is None:
             break
-        if not problems(kind, text, turn_text, client_turns, avoid):
+        if not problems(kind, text, turn_text, client_turns, avoid, weak_code):
             return {"kind": kind, "text": text, "is_suggestion": True, "source": "template",
                     "attempts": len(rejected), "rejected": rejected}
     return None
