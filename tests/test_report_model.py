@@ -86,10 +86,21 @@ def test_the_time_budget_stops_the_model_and_the_client_words_are_used(smollm):
     assert s["text"] == "It sounds like your wife is worried about your drinking, and that matters to you."
 
 
+def _annomi_session() -> dict:
+    """40 turns of a real counselling session (AnnoMI), as the bench times the report on."""
+    from conftest import need_annomi
+    from clientsim.bench.judge import sample_session, transcript_of
+    from clientsim.judge.mi.data import load_sessions
+
+    need_annomi()
+    _, utts = sample_session(load_sessions())
+    return {**transcript_of(utts, sid="annomi-sample"), "persona": None}
+
+
 @pytest.fixture(scope="module")
 def practice_reports(smollm):
     out = []
-    for tr in [_practice(p) for p in PRACTICE] + [transcript()]:
+    for tr in [_practice(p) for p in PRACTICE] + [transcript(), _annomi_session()]:
         out.append((tr, build_report(tr, engine=smollm, other_sections=False)))
     return out
 
@@ -97,7 +108,7 @@ def practice_reports(smollm):
 @pytest.mark.model
 @pytest.mark.slow
 def test_every_weak_line_of_real_sessions_gets_a_grounded_suggestion(practice_reports):
-    assert len(practice_reports) == len(PRACTICE) + 1 >= 5
+    assert len(practice_reports) == len(PRACTICE) + 2 >= 6
     for tr, rep in practice_reports:
         mi = rep["mi"]
         weak = mi["things_to_try"]

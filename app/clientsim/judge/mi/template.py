@@ -18,6 +18,10 @@ _SWAP = {
     "am": "are", "we": "you", "us": "you", "our": "your", "ours": "yours", "we're": "you're",
 }
 _MAX_WORDS = 16
+# a clause that opens on one of these has lost its subject ("that could work" -> "could work")
+_NO_SUBJECT = {"could", "would", "might", "may", "should", "will", "can", "is", "was", "does", "did", "has", "had",
+               "sounds", "seems", "feels", "looks", "works", "helps", "makes", "gets", "goes", "isn't", "wasn't",
+               "doesn't", "didn't", "won't", "can't", "couldn't", "wouldn't"}
 _TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9'\s]+")
 # fillers a client opens with, left out of the echo ("yeah, well, I mean it's fine")
 _LEAD = {"yeah", "yes", "yep", "no", "nah", "well", "um", "uh", "erm", "oh", "so", "and", "but", "like", "ok",
@@ -113,6 +117,8 @@ def template_response(kind: str, client_turns: list[str], variant: int = 0) -> s
         plain = _PLAIN.get(kind, ())
         return plain[variant] if variant < len(plain) else None
     clause = clause[0].lower() + clause[1:]
+    if words(clause)[0] in _NO_SUBJECT:  # "could work" -> "it could work"
+        clause = "it " + clause
     if kind == "open_question":
         forms = (f"You said {clause}. What would you like me to know about that?",
                  f"You told me {clause}. How do you feel about that now?")
