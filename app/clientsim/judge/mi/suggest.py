@@ -6,10 +6,12 @@ Each suggestion is checked before it is shown: an open question must be a
 question and must not open like a closed one; a reflection must be a
 statement about the client; neither may loop, sound like a textbook ("the
 relationship between…"), bring in a content word the client never said
-(``grounding.new_content_words``) or repeat a suggestion already in the
-report. A failed check gets one retry that names what was wrong; then the
-line gets a reflection or open question built from the client's own words
-(``template.template_response``). Nothing here runs without a model.
+(``grounding.new_content_words``), repeat a suggestion already in the
+report, or be coded confront or persuade by the MI coder. A failed check gets
+one retry that names what was wrong; then the line gets a reflection or open
+question built from the client's own words (``template.template_response``).
+All suggestions of a report share a time budget (``BUDGET_S``). The report
+asks for suggestions only when a model is loaded.
 """
 
 from __future__ import annotations
