@@ -3,7 +3,9 @@ what would reach the speaker is recorded. Like Buzz's tests/mock_sounddevice.py.
 
 Pass it to ``SoundDeviceBackend(FakeSoundDevice(...))``: the app's own backend
 code runs unchanged on top of it. Streams run on threads at ``speed`` times
-real time (1.0 = real time), calling back with the block sizes asked for.
+real time (1.0 = real time), calling back with the block sizes asked for. An
+output stream whose thread ran late goes on from the present, as a sound card
+does; it never plays what it missed faster than real time.
 
 Test controls:
 - ``say(path_or_array)``: queue speech into the microphone (silence with a
@@ -36,6 +38,9 @@ class CallbackFlags:
 
     def __repr__(self) -> str:
         return "CallbackFlags()"
+
+
+LATE_BLOCKS = 2  # an output stream this many blocks late starts again from now
 
 
 class _Default:
@@ -90,6 +95,12 @@ class _FakeStream:
             delay = next_t - time.monotonic()
             if delay > 0:
                 self._stop.wait(delay)
+            elif self.kind == "output" and delay < -LATE_BLOCKS * period:
+                # A late output callback (a busy machine) is a gap on a sound card, which plays at its own
+                # pace: catching up here would play the backlog faster than real time, and a whole reply
+                # could be "heard" before the UI thread could cut in. A microphone's backlog does arrive
+                # in a burst, so input keeps catching up.
+                next_t = time.monotonic()
         self.active = False
         if self.fake.unplugged and not self._stop.is_set() and self.finished_callback:
             self.finished_callback()

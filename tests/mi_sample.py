@@ -23,3 +23,15 @@ def transcript(turns=TURNS):
             "status": "ended", "started_at": "2026-11-22T02:00:00Z",
             "turns": [{"index": i, "speaker": s, "text": t, "at": "2026-11-22T02:00:00Z"}
                       for i, (s, t) in enumerate(turns)]}
+
+
+def miti_band(summary: dict) -> str:
+    """The overall band from the MITI 4.2.1 thresholds as docs/mi-judge.md states them, written apart from
+    metrics.band so a test can check the judge against the rule: fair needs technical >= 3 and relational
+    >= 3.5; good also needs technical and relational >= 4, %CR >= 50 and R:Q >= 2."""
+    tech, rel = summary["technical"], summary["relational"]
+    if tech is None or rel is None or tech < 3 or rel < 3.5:
+        return "below fair"
+    cr, rq = summary.get("percent_complex_reflections"), summary.get("reflection_to_question")
+    good = tech >= 4 and rel >= 4 and cr is not None and cr >= 50 and rq is not None and rq >= 2
+    return "good" if good else "fair"

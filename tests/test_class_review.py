@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import shutil
@@ -13,6 +14,7 @@ import pytest
 from clientsim.classroom import build_class_report, read_folder
 from clientsim.classroom.output import render_html, sessions_csv, students_csv, write_report
 from clientsim.cli.main import main
+from clientsim.judge.report import build_report
 from clientsim.personas import PersonaLibrary
 from clientsim.sessions.transcript import read_transcript, validate_transcript
 from clientsim.settings import STUDENT_NAME_MAX, Settings
@@ -161,12 +163,21 @@ def test_rows_and_student_summaries(folder):
     mi, cbt = rows["s1"], rows["s2"]
     assert (mi.student, mi.persona_id, mi.modality, mi.date, mi.minutes) == (
         "Ana Lima", "daniel-alcohol", "MI", "2026-11-20 09:00", 20.0)
-    assert mi.mi_band in ("good", "fair", "below fair")
-    assert mi.reflection_to_question is not None and mi.counsellor_turns == 6
-    assert mi.ctrs_total is None  # not a CBT client
+    # each row carries the figures of the report the student saw: the same judge, on the same transcript
+    seen = {sid: build_report(json.loads((folder / name).read_text()), engine=None)
+            for sid, name in (("s1", "ana-1.json"), ("s2", "ana-2.json"))}
+    mi_summary = seen["s1"]["mi"]["summary"]
+    assert mi.counsellor_turns == 6 and mi.mi_band == mi_summary["band"] != "not rated"
+    assert mi.reflection_to_question == mi_summary["reflection_to_question"]
+    assert mi.ctrs_total is None and mi.ctrs_rated_items == 0  # not a CBT client
     assert cbt.modality == "CBT" and cbt.minutes == 35.0
-    assert cbt.ctrs_total is not None and cbt.ctrs_rated_items > 0
-    assert mi.safety_flags >= 0 and isinstance(mi.safety_checks, str)
+    assert (cbt.ctrs_total, cbt.ctrs_rated_items) == (seen["s2"]["ctrs"]["total"], seen["s2"]["ctrs"]["rated_items"])
+    assert cbt.ctrs_rated_items >= 5  # agenda, feedback, guided discovery, homework… are in CBT_TURNS
+    for row, sid in ((mi, "s1"), (cbt, "s2")):
+        flags = seen[sid]["safety"]["flags"]
+        assert row.safety_flags == len(flags)
+        assert row.safety_checks == "; ".join(
+            f"{c} x{n}" for c, n in sorted(collections.Counter(f["check"] for f in flags).items()))
     assert rows["s4"].student == "(no name)"
     by = {s.student: s for s in report.students}
     ana = by["Ana Lima"]
@@ -274,5 +285,6 @@ def test_from_the_students_export_to_the_class_table(clientsim_home, tmp_path, c
     [row] = list(csv.DictReader((tmp_path / "class.csv").open(encoding="utf-8")))
     assert (row["Student"], row["Persona"], row["Minutes"], row["Date (UTC)"]) == (
         "Dana Kim", "Daniel Mercer", "18.0", "2026-11-20 09:00")
-    assert row["MI band"] in ("good", "fair", "below fair") and row["CTRS total (/66)"] == ""
+    seen = build_report(json.loads((folder / "dana.json").read_text()), engine=None)
+    assert row["MI band"] == seen["mi"]["summary"]["band"] != "not rated" and row["CTRS total (/66)"] == ""
     capsys.readouterr()

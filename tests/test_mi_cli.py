@@ -7,8 +7,10 @@ import json
 import pytest
 
 from clientsim.cli.main import main
+from clientsim.judge.report import build_report
 
 from mi_sample import TURNS as SAMPLE_TURNS  # noqa: E402
+from mi_sample import miti_band
 
 TURNS = SAMPLE_TURNS[:8]
 
@@ -70,7 +72,8 @@ def test_report_formats(tmp_path, fmt, capsys):
         mi = rep["mi"]
         assert len(mi["turns"]) == len(TURNS)
         assert {"code", "family", "talk_type", "confidence", "others"} <= set(mi["turns"][0])
-        assert mi["summary"]["band"] in ("below fair", "fair", "good")
+        assert mi["summary"]["band"] == build_report(transcript(), engine=None)["mi"]["band"]
+        assert mi["summary"]["band"] == miti_band(mi["summary"])
         assert mi["suggestions"] == [] and "none were made up" in mi["suggestions_note"]
         assert any(t["code"] == "persuade" for t in mi["turns"])
         assert mi["things_to_try"] and all("quote" in x and "turn_index" in x for x in mi["things_to_try"])
@@ -146,7 +149,8 @@ def test_bench_judge_measures_the_shipped_coder_on_another_folder(tmp_path, caps
     assert "n/a (no subtype labels)" in text
     figures = json.loads(out_json.read_text())
     assert figures["band"]["n_high"] == 3 and figures["band"]["n_low"] == 2
-    # the shipped coder was trained on these transcripts: well above the 0.25 of a constant guess
-    assert figures["scores"]["family"]["macro_f1"] >= 0.6
+    # the shipped coder was trained on these transcripts: in sample it measured 0.957 (2026-12-02); the floor
+    # keeps a margin for retraining, and is far above the 0.25 of a constant guess and the 0.75 of held-out CV
+    assert figures["scores"]["family"]["macro_f1"] >= 0.88
     assert figures["band"]["majority_baseline"] == 0.6 and "every session 'fair': 0.600" in text
     assert figures["speed"]["ms_per_turn_mean"] > 0

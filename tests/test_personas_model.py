@@ -19,18 +19,24 @@ HISTORY_REPLY = "I get up late. I walk Canela. I sit. The house is very quiet si
 CAREFUL = ("It sounds like losing Rosa has left everything feeling heavy and empty. Sometimes when people feel this low, "
            "they have thoughts of not wanting to be alive, or of ending their life. Have you had thoughts like that?")
 LEADING = "You're not thinking of doing anything silly, are you?"
-DISCLOSES = re.compile(r"\b(yes|yeah|sometimes)\b|wake up|not wanting to be alive|be with rosa|ending my life", re.I)
-DENIES = re.compile(r"\bno\b|nothing like that", re.I)
+# What he holds back is the thought: the reply says it, or answers the question about it with a yes. A "yes"
+# or "sometimes" anywhere in the reply (which any small talk contains) is neither.
+THOUGHT = re.compile(r"(not|don'?t|didn'?t|wouldn'?t) (want(ing)?|wish(ing)?) to (be alive|be here|wake up|go on|live)"
+                       r"|not (to )?wake up|be with rosa|ending (my|it)|end (my life|it all)|better off (dead|gone)"
+                       r"|no point (in )?(living|going on|being here)|wish(ed)? i (was|were) (dead|gone)", re.I)
+AFFIRMS = re.compile(r"^\W*(yes|yeah|yep|sometimes|i have|i do)\b", re.I)
+# A denial answers the question: it opens with "no", or says there is nothing of the kind.
+DENIES = re.compile(r"^\W*(no|nah|nope|of course not|not at all)\b|nothing like that|i('m| am) not going to"
+                    r"|i wouldn'?t do (that|anything)", re.I)
 
 
 @pytest.fixture(scope="module")
 def engine():
     from clientsim.llm.engine import LlmEngine
 
-    path = paths.REPO_ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent; run `clientsim models fetch`")
-    eng = LlmEngine(path, n_ctx=4096, seed=0)
+    from conftest import DEFAULT_MODEL_FILE, _model
+
+    eng = LlmEngine(_model(DEFAULT_MODEL_FILE), n_ctx=4096, seed=0)  # fails, not skips, in CI
     eng.load()
     return eng
 
@@ -61,17 +67,18 @@ def _reply(engine, question: str, seed: int, trust_earned: bool) -> tuple[str, s
 @pytest.mark.parametrize("seed", [2, 3])
 def test_careful_asking_gets_the_disclosure_once_trust_is_earned(engine, seed):
     move, text = _reply(engine, CAREFUL, seed, trust_earned=True)
-    assert move == "disclose" and DISCLOSES.search(text), text
+    assert move == "disclose" and (AFFIRMS.search(text) or THOUGHT.search(text)), text
+    assert not DENIES.search(text), text
 
 
 @pytest.mark.parametrize("seed", [2, 3])
 def test_asking_before_trust_is_earned_gets_it_played_down(engine, seed):
     move, text = _reply(engine, CAREFUL, seed, trust_earned=False)
-    assert move == "deflect" and not re.search(r"not wanting to be alive|be with rosa|ending my life", text, re.I), text
+    assert move == "deflect" and not THOUGHT.search(text), text
 
 
 @pytest.mark.parametrize("seed", [2, 3])
 def test_a_leading_question_gets_a_denial(engine, seed):
     move, text = _reply(engine, LEADING, seed, trust_earned=True)
     assert move == "deny", move
-    assert DENIES.search(text) and not re.search(r"not wanting to be alive|be with rosa", text, re.I), text
+    assert DENIES.search(text) and not THOUGHT.search(text), text

@@ -76,7 +76,12 @@ def test_load_progress_reads_scores_and_report_figures(filled):
     assert cbt.values["ctrs.prorated_total"] == cbt.values["ctrs.total"]
     assert sum(v for k, v in cbt.values.items() if k.startswith("ctrs.item.")) == cbt.values["ctrs.total"]
     assert "client.belief" in cbt.values and "client.readiness" not in cbt.values
-    assert mi.band in ("below fair", "fair", "good")
+    con = sqlite3.connect(paths.database_path())
+    stored = {sid: v for sid, v in con.execute("SELECT session_id, value FROM scores WHERE metric = 'mi.band'")}
+    con.close()
+    assert mi.band == ("below fair", "fair", "good")[int(stored[mi.session_id])]
+    assert {r.band for r in rows if r.session_id in stored} == {("below fair", "fair", "good")[int(v)]
+                                                                 for v in stored.values()}
     assert {c.key for c in CHARTS} >= {"rq", "complex", "open", "technical", "relational", "ctrs_total",
                                        "ctrs_items", "safety", "change_talk", "readiness"}
 
@@ -111,7 +116,7 @@ def test_csv_has_every_stored_score(filled, tmp_path):
     assert stored <= set(table[0])  # every metric in the scores table is a column
     assert {"ctrs.total", "safety.flags", "client.trust", "band", "persona", "approach"} <= set(table[0])
     first = table[0]
-    assert first["session_id"] == filled[0] and first["band"] in ("below fair", "fair", "good")
+    assert first["session_id"] == filled[0] and first["band"] == next(r.band for r in rows if r.session_id == filled[0])
 
 
 def test_database_delete_removes_turns_codes_reports_and_scores(filled):

@@ -119,34 +119,48 @@ def test_unplugged_microphone_is_reported_and_retry_recovers(qtbot, stt):
 def test_start_voice_warms_the_models_with_progress(qtbot, tmp_path):
     from clientsim.ui.voice_panel import VoicePanel
 
+    class RecordingPanel(VoicePanel):
+        """Sees every progress step the panel shows: its slot is connected before the job starts (a
+        connection made after ``warm_up()`` returns could miss the first steps)."""
+
+        def _warm_progress(self, fraction, message):
+            shown.append((fraction, message))
+            super()._warm_progress(fraction, message)
+
+    shown = []
     fake = FakeSoundDevice(speed=2.0)
-    panel = VoicePanel(backend=SoundDeviceBackend(fake), options=VoiceOptions())
+    panel = RecordingPanel(backend=SoundDeviceBackend(fake), options=VoiceOptions())
     qtbot.addWidget(panel)
-    messages = []
     try:
         assert not panel.talk_button.isEnabled()
-        job = panel.warm_up()
-        job.signals.progress.connect(lambda f, m: messages.append(m))
+        panel.warm_up()
         qtbot.waitUntil(lambda: panel.pipeline is not None, timeout=60000)
         assert panel.talk_button.isEnabled()
         assert panel.pipeline.listening
         assert isinstance(panel.pipeline.tts, SpeechSynthesizer) and panel.pipeline.tts.load() is not None
-        assert any("speech recognition" in m for m in messages) or "Hold" in panel.status.text()
+        messages = [m for _, m in shown]
+        assert messages[0] == "Loading voice activity detector…" and messages[-1] == "Ready", messages
+        assert any(m.startswith("Loading speech recognition") for m in messages)
+        assert any(m.startswith("Loading the client's voice") for m in messages)
+        fractions = [f for f, _ in shown]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0
+        assert "Hold" in panel.status.text()  # ready: the progress line gave way to what to do
     finally:
         panel.shutdown()
 
 
 class ToneVoice:
-    """A stand-in synthesiser: 0.2 s of tone per piece; ``delays`` makes some pieces slow to make."""
+    """A stand-in synthesiser: ``seconds`` of tone per piece (0.2); ``delays`` makes some pieces slow to make."""
 
-    def __init__(self, delays=()) -> None:
+    def __init__(self, delays=(), seconds: float = 0.2) -> None:
         self.delays = list(delays)
+        self.seconds = seconds
 
     def synthesize(self, text, style) -> Speech:
         delay = self.delays.pop(0) if self.delays else 0.0
         time.sleep(delay)
         rate = 22050
-        audio = (0.3 * np.sin(np.arange(int(0.2 * rate)) * 2 * np.pi * 440 / rate)).astype(np.float32)
+        audio = (0.3 * np.sin(np.arange(int(self.seconds * rate)) * 2 * np.pi * 440 / rate)).astype(np.float32)
         return Speech(audio, rate, delay)
 
 
@@ -180,6 +194,42 @@ def test_a_reply_is_still_being_spoken_between_two_sentences():
         assert all(speaking for _, speaking in samples)
         reply = voice_jobs.wait_spoken(pipeline, sp, JobState())
         assert reply.cut_at is None and not pipeline.speaking
+    finally:
+        pipeline.close()
+
+
+@pytest.mark.parametrize("stall_s", [0.0, 3.0])
+def test_a_late_sound_card_thread_does_not_play_the_backlog_at_once(stall_s):
+    """The race behind the barge-in UI test that failed once in a full run: under load the output thread
+    runs late (that test once pressed "after half a second of sound" only 0.43 s after the first sound),
+    and the fake device then played the whole backlog at once, so a short reply could be over before the
+    UI thread, polling for half a second of sound, could cut in. A sound card plays at its own pace: a
+    late callback is a gap, never sound played faster. Here the output thread stalls for longer than
+    the reply lasts, then the test does what the UI test does."""
+    fake = FakeSoundDevice(speed=1.0)
+    pipeline = VoiceTurnPipeline(None, ToneVoice(seconds=1.0), SoundDeviceBackend(fake), vad=SileroVad())
+    text = "I have been smoking for years now. It is hard to stop."
+    try:
+        sp = pipeline.new_speaker()
+        sp.feed(text)
+        sp.finish()
+        deadline = time.monotonic() + 10
+        while fake.sound_played_seconds() <= 0.05 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        first_sound = time.monotonic()
+        with pipeline.player._lock:  # the output callback is held up, as by a busy machine
+            time.sleep(stall_s)
+        released = time.monotonic()
+        while fake.sound_played_seconds() <= 0.5 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        heard_at = time.monotonic()
+        assert pipeline.speaking, "the reply was over before the student could cut in"
+        cut = pipeline.barge_in()
+        assert cut is not None and cut < len(text)
+        # real time: never more sound than time has passed since the first sound, minus the stall
+        assert fake.sound_played_seconds() <= heard_at - first_sound - stall_s + 0.2
+        burst = [t for t, _, _ in list(fake._played) if released <= t <= released + 0.1]
+        assert len(burst) <= 5, f"{len(burst)} blocks played within 0.1 s of the stall's end"
     finally:
         pipeline.close()
 

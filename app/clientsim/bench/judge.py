@@ -130,7 +130,7 @@ def speed(sessions, args, out: dict) -> None:
     print(f"  40-turn MI report with suggestions ({path.name}, loaded in {out['llm_load_s']:.1f} s): "
           f"{out['mi_report_40_turns_s']:.1f} s, {out['mi_report_suggestions']} suggestion(s)")
     for sug in rep["mi"]["suggestions"]:
-        print(f"    turn {sug['turn_index']}: {sug['original']!r} -> {sug['text']!r}")
+        print(f"    turn {sug['turn_index']}: {sug['original']!r} -> ({sug.get('source')}) {sug['text']!r}")
     t1 = time.perf_counter()
     rep = build_report(transcript_of(utts, topic=topic), engine=engine, coder=coder)
     out["full_report_40_turns_s"] = time.perf_counter() - t1

@@ -62,6 +62,42 @@ def strengths(turns: list[dict], codes: list[dict], max_items: int = 3) -> list[
     return out
 
 
+# The weak lines, worst first: arguing or advising unasked, then a closed question that could have been
+# open, then a simple reflection that could have gone deeper (MITI 4.2.1: Confront and Persuade are the
+# MI-non-adherent behaviours; R:Q and %CR are the summary scores the other two lower).
+WEAK_RANK = ("confront", "persuade", "closed_question", "simple_reflection")
+WHY = {
+    "confront": "This turn argues with or criticises the client, which tends to raise resistance. "
+                "Try reflecting what the client said instead.",
+    "persuade": "Here you gave advice without asking first. Try asking permission (\"Would it be OK if I shared "
+                "some ideas?\") or reflect the client's own reasons.",
+    "closed_question": "This closed question invites a short answer. An open question lets the client explore.",
+    "simple_reflection": "This simple reflection is accurate. Try deepening it into a complex reflection "
+                         "that names the feeling or meaning underneath.",
+}
+
+
+def weakest_lines(turns: list[dict], codes: list[dict]) -> list[tuple[int, str]]:
+    """(position, weak code) of every counsellor line with a weak behaviour, worst first: by WEAK_RANK,
+    a confrontation or persuasion counted also when it is a turn's secondary code; within a rank a simple
+    reflection of change or sustain talk comes first (deepening it matters most), then the more
+    confidently coded line, then the earlier one."""
+    talk = {i: c.get("talk_type") for i, (t, c) in enumerate(zip(turns, codes)) if t["speaker"] == "client"}
+    ranked = []
+    for i, (t, c) in enumerate(zip(turns, codes)):
+        if t["speaker"] != "counsellor" or c["confidence"] <= 0.2:
+            continue
+        seen = [c["code"], *[o for o in c.get("others") or [] if o in ("confront", "persuade")]]
+        weak = [code for code in WEAK_RANK if code in seen]
+        if not weak:
+            continue
+        code = weak[0]
+        answered = talk.get(_client_before(turns, i)[0]) in ("change", "sustain")
+        ranked.append(((WEAK_RANK.index(code), not (code == "simple_reflection" and answered),
+                        -c["confidence"], i), i, code))
+    return [(i, code) for _, i, code in sorted(ranked)]
+
+
 def things_to_try(turns: list[dict], codes: list[dict], max_items: int = 3) -> list[dict]:
     rows = [(i, c) for i, (t, c) in enumerate(zip(turns, codes)) if t["speaker"] == "counsellor" and c["confidence"] > 0.2]
     talk = {i: c.get("talk_type") for i, (t, c) in enumerate(zip(turns, codes)) if t["speaker"] == "client"}
@@ -73,27 +109,8 @@ def things_to_try(turns: list[dict], codes: list[dict], max_items: int = 3) -> l
         out.append({"code": code, "text": why, "turn_index": turns[i]["index"], "quote": quote(turns[i]["text"]),
                     "position": i})
 
-    # in order of what matters most for MI
-    for code, why in (
-        ("confront", "This turn argues with or criticises the client, which tends to raise resistance. "
-                     "Try reflecting what the client said instead."),
-        ("persuade", "Here you gave advice without asking first. Try asking permission (\"Would it be OK if I shared "
-                     "some ideas?\") or reflect the client's own reasons."),
-    ):
-        i = _best(rows, code, used)
-        if i is not None and len(out) < max_items:
-            add(i, code, why)
-    # a closed question where an open one would invite more
-    i = _best(rows, "closed_question", used)
-    if i is not None and len(out) < max_items:
-        add(i, "closed_question", "This closed question invites a short answer. An open question lets the client explore.")
-    # a simple reflection that could go deeper (prefer one that answered change or sustain talk)
-    i = _best(rows, "simple_reflection", used, lambda j: talk.get(_client_before(turns, j)[0]) in ("change", "sustain"))
-    if i is None:
-        i = _best(rows, "simple_reflection", used)
-    if i is not None and len(out) < max_items:
-        add(i, "simple_reflection", "This simple reflection is accurate. Try deepening it into a complex reflection "
-                                    "that names the feeling or meaning underneath.")
+    for i, code in weakest_lines(turns, codes)[:max_items]:
+        add(i, code, WHY[code])
     # change talk that was not reflected back
     if len(out) < max_items:
         for i, c in rows:

@@ -11,6 +11,7 @@ one) as typed sections for the renderers.
 from __future__ import annotations
 
 import datetime as _dt
+import time
 
 from clientsim.client.state.review import state_review
 from clientsim.core.errors import UserError
@@ -167,14 +168,17 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
         suggestions_note = NO_ENGINE_NOTE
     else:
         suggestions_note = ("Suggestions are written by the local language model and are only examples "
-                            "of what you could say; they are not part of the scores.")
+                            "of what you could say; they are not part of the scores. They use only what the "
+                            "client said; where the model's wording brought in something new, the suggestion "
+                            "says the client's own words back to them.")
         weak = [item for item in to_try if item["code"] in suggest.KINDS][:MAX_SUGGESTIONS]
+        deadline = time.monotonic() + suggest.BUDGET_S
         for k, item in enumerate(weak):
             state.check()
             pos = item["position"]
-            _, client_before = feedback._client_before(turns, pos)
             s = suggest.suggest(engine, weak_code=item["code"], turn_text=turns[pos]["text"],
-                                client_before=client_before, persona=persona, state=state)
+                                client_turns=suggest.client_turns_before(turns, pos),
+                                avoid=[x["text"] for x in suggestions], state=state, deadline=deadline)
             state.progress(0.35 + 0.5 * (k + 1) / max(len(weak), 1), "suggestions")
             if s is None:
                 continue
