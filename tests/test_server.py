@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import cli_env
 
-from clientsim.bench.lab_client import remote_engine
+from clientsim.llm.remote import RemoteEngine, ServerAddress
 from clientsim.server.build import ENV_BINARY
 from clientsim.server.launch import free_port, start_server
 
@@ -63,7 +63,7 @@ def test_serves_streams_and_binds_to_loopback(smollm_path, server_binary):
         assert _listening_addresses(server.options.port) == {"127.0.0.1"}
         from clientsim.llm.engine import SamplingParams
 
-        pieces = list(remote_engine(server.url, smollm_path.stem).stream_chat(HELLO, SamplingParams(max_tokens=24, seed=1)))
+        pieces = list(RemoteEngine(ServerAddress(server.url)).load().stream_chat(HELLO, SamplingParams(max_tokens=24, seed=1)))
         assert len(pieces) > 3 and "".join(pieces).strip()  # streamed piece by piece, not one block
         status, _ = _post(server.url, {"messages": HELLO, "max_tokens": 4})
         assert status == 200  # no key set: none asked for

@@ -123,7 +123,7 @@ def _messages(student: dict) -> list[dict]:
 def _play(engine, student: dict, index: int, turns: int, seed: int, deadline: float, out: ArmResult,
           lock: threading.Lock, start: threading.Barrier) -> None:
     from clientsim.core.jobs import JobState
-    from clientsim.llm.engine import SamplingParams
+    from clientsim.llm.types import SamplingParams
 
     sim = student["sim"]
     start.wait()
@@ -179,16 +179,22 @@ def run_arm(arm: str, engines: list, students: list[dict], turns: int, seed: int
     return result
 
 
+def _remote_engines(url: str, n: int, seed: int) -> list:
+    """One RemoteEngine per student: the app's own lab-server client (llm/remote.py)."""
+    from clientsim.llm.remote import RemoteEngine, ServerAddress
+
+    return [RemoteEngine(ServerAddress(url, read_timeout=300), seed=seed + i).load() for i in range(n)]
+
+
 def _server_arm(model, students, args, cores) -> ArmResult:
-    from clientsim.bench.lab_client import remote_engine
     from clientsim.server.launch import start_server
 
     n = len(students)
     if args.server_url:
-        engines = [remote_engine(args.server_url, model.stem) for _ in range(n)]
+        engines = _remote_engines(args.server_url, n, args.seed)
         return run_arm("server", engines, students, args.turns, args.seed, args.time_limit, f"{args.server_url}")
     with start_server(model, parallel=n, threads=cores) as server:
-        engines = [remote_engine(server.url, model.stem) for _ in range(n)]
+        engines = _remote_engines(server.url, n, args.seed)
         return run_arm("server", engines, students, args.turns, args.seed, args.time_limit,
                        f"llama-server, {n} slots, {cores} threads")
 
