@@ -200,9 +200,10 @@ def _typed_passes(db, persona, engine, args) -> dict:
         out[name] = {"rows": rows, "p50_p90": figures, "load_before": load, "load_after": os.getloadavg()[0]}
         print(f"typed messages of about 20 words, evaluated {name} (load average {load:.2f} -> "
               f"{out[name]['load_after']:.2f}); per turn after the first, p50 / p90:")
-        print(f"  evaluated at send: {figures['new_prompt_tokens'][0]:.0f} / {figures['new_prompt_tokens'][1]:.0f} "
-              f"tokens in {figures['prompt_s'][0]:.3f} / {figures['prompt_s'][1]:.3f} s"
-              + (f" (while typing: {figures['draft_s'][0]:.2f} s of evaluation per message)" if drafts else ""))
+        print(f"  evaluated at send: {figures['new_prompt_tokens'][0]:.0f} / {figures['new_prompt_tokens'][1]:.0f} tokens"
+              + (f" (whole chunks {figures['prompt_s'][0]:.3f} / {figures['prompt_s'][1]:.3f} s, the tail with the "
+                 f"first token; while typing: {figures['draft_s'][0]:.2f} s of evaluation per message)" if drafts
+                 else " (all with the first token)"))
         print(f"  first token {figures['ttft_s'][0]:.3f} / {figures['ttft_s'][1]:.3f} s; first text shown "
               f"{figures['shown_s'][0]:.3f} / {figures['shown_s'][1]:.3f} s")
     shown = out["while typing"]["p50_p90"]["shown_s"][0]
