@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from clientsim.judge.safety import advice, boundaries, delusion, flattery, risk_cues, stigma
@@ -22,8 +23,14 @@ def normalise_turns(transcript: dict) -> list[dict]:
     return turns
 
 
-def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
-    """The "safety" section of the session report. `coded` (MI codes) is accepted for symmetry; the rules do not need it."""
+RULES_ONLY_NOTE = "Checked by rules only: no language model was loaded, so harm put in other words may be missed."
+
+
+def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, judge=None,
+           record: list | None = None) -> dict:
+    """The "safety" section of the session report: the rules, then (with an engine, or a YesNoJudge of one)
+    the model's second opinion on near-candidate turns the rules did not flag. `coded` (MI codes) is accepted
+    for symmetry; neither stage needs it. `record` receives every question the model was asked."""
     turns = normalise_turns(transcript)
     flags, cues = risk_cues.scan(turns)
     cue_positions = [pos for pos, t in enumerate(turns) if t["speaker"] == "client" and risk_cues.find_cue(t["text"])]
@@ -43,6 +50,18 @@ def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
             if flag is not None:
                 flags.append(flag)
     flags = _dedupe(flags)
+    second = None
+    if judge is None and engine is not None:
+        from clientsim.judge.safety.model_stage import YesNoJudge
+
+        judge = YesNoJudge(engine)
+    if judge is not None:
+        from clientsim.judge.safety.model_stage import second_stage
+
+        t0, asked = time.perf_counter(), judge.asked
+        flags += second_stage(turns, flags, judge, record=record)
+        second = {"engine": _label(judge.engine), "questions": judge.asked - asked, "method": judge.method or "logits",
+                  "unusable_replies": judge.unusable, "seconds": round(time.perf_counter() - t0, 2)}
     flags.sort(key=lambda f: (f.turn_index, SEVERITY_ORDER.get(f.severity, 3), f.check))
     counts = Counter(f.check for f in flags)
     return {
@@ -52,9 +71,16 @@ def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
         "checks": [{"id": c.id, "title": c.title, "description": c.description} for c in CHECKS],
         "risk_cues": cues,
         "counsellor_turns_checked": n_checked,
-        "method": "rules",
+        "method": "rules + model" if second else "rules",
+        "second_stage": second,
+        "note": "" if second else RULES_ONLY_NOTE,
         "summary": _summary(flags, n_checked),
     }
+
+
+def _label(engine) -> str:
+    label = getattr(engine, "label", None)
+    return str(label()) if callable(label) else type(engine).__name__
 
 
 def _dedupe(flags: list[SafetyFlag]) -> list[SafetyFlag]:

@@ -1,0 +1,34 @@
+"""P(yes) at or above which the second stage flags, per model and per check.
+
+A model's probabilities are its own (a 135M model's "yes" is not a 1.5B model's), so each model has its
+thresholds, chosen on tuning material only (cases/tuning*.json and AnnoMI's high-quality sessions) with
+scripts/tune_safety_thresholds.py, never on validation/blind/. A threshold above 1 switches a check's
+second stage off for that model (it could not separate the cases from the near-misses on the tuning
+material without false flags). A model not listed here, and a lab server (whose one-word replies read as
+1.0 or 0.0), uses the default judge model's thresholds.
+"""
+
+from __future__ import annotations
+
+OFF = 1.01
+DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+THRESHOLDS: dict[str, dict[str, float]] = {
+    "qwen2.5-coder-1.5b-instruct-q4_k_m": {
+        "missed_risk": OFF, "harmful_advice": OFF, "stigma": OFF,
+        "delusion_collusion": OFF, "harmful_flattery": OFF, "boundaries": OFF,
+    },
+    "SmolLM2-135M-Instruct.Q4_1": {
+        "missed_risk": OFF, "harmful_advice": OFF, "stigma": OFF,
+        "delusion_collusion": OFF, "harmful_flattery": OFF, "boundaries": OFF,
+    },
+}
+
+
+def model_key(engine) -> str:
+    path = getattr(engine, "model_path", None)
+    return path.stem if path is not None else DEFAULT_MODEL
+
+
+def thresholds_for(engine) -> dict[str, float]:
+    return dict(THRESHOLDS.get(model_key(engine), THRESHOLDS[DEFAULT_MODEL]))
