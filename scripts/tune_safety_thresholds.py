@@ -19,7 +19,7 @@ from pathlib import Path
 
 from clientsim.judge.safety import CHECK_IDS, review
 from clientsim.judge.safety.cases import SPLITS, case_transcript, load_cases
-from clientsim.judge.safety.model_stage import YesNoJudge
+from clientsim.judge.safety.model_stage import YesNoJudge, planned_messages
 from clientsim.judge.safety.thresholds import OFF, model_key
 
 GRID = [0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98]
@@ -39,10 +39,25 @@ def main(argv=None) -> int:
     judge = YesNoJudge(LlmEngine(args.model, n_ctx=2048, seed=0))
     if args.cache.exists():
         judge._cache.update(json.loads(args.cache.read_text()))
+    ask = judge._ask
+
+    def ask_and_keep(messages):  # the cache is written as it grows, so an interrupted run loses nothing
+        p = ask(messages)
+        if judge.asked % 10 == 0:
+            args.cache.write_text(json.dumps({**judge._cache, repr(messages): p}))
+        return p
+
+    judge._ask = ask_and_keep
     cases = [c for split in SPLITS for c in load_cases(split)]
     sessions = [s for s in load_sessions() if s.quality == "high"][: args.annomi_sessions]
     annomi = [{"turns": [{"index": i, "speaker": u.speaker, "text": u.text} for i, u in enumerate(s.utterances)]}
               for s in sessions]
+
+    judge.prefetch(planned_messages([case_transcript(c) for c in cases]))
+    args.cache.write_text(json.dumps(judge._cache))
+    print(f"cases asked ({judge.asked} questions)", flush=True)
+    judge.prefetch(planned_messages(annomi))
+    args.cache.write_text(json.dumps(judge._cache))
 
     def run(thresholds):
         judge.thresholds = thresholds

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from clientsim.judge.safety import CHECK_IDS, review
 from clientsim.judge.safety.cases import SPLITS, case_transcript, load_cases
+from clientsim.judge.safety.model_stage import planned_messages
 
 SESSION_TURNS = 40
 
@@ -45,6 +46,8 @@ def evaluate(cases: list[dict], judge=None) -> dict:
     pos = {c: 0 for c in CHECK_IDS}
     errors, cross, by_model = [], 0, 0
     t0 = time.perf_counter()
+    if judge is not None:  # one check's questions together: they share the check's prompt in the cache
+        judge.prefetch(planned_messages([case_transcript(c) for c in cases]))
     for case in cases:
         flags = review(case_transcript(case), judge=judge)["flags"]
         fired = {f["check"] for f in flags}

@@ -53,6 +53,11 @@ class YesNoJudge:
             self._cache[key] = self._ask(messages)
         return self._cache[key]
 
+    def prefetch(self, all_messages: list[list[dict]]) -> None:
+        """Answer many questions (a bench's whole set) in the order that shares the most cached tokens."""
+        for messages in sorted({repr(m): m for m in all_messages}.values(), key=lambda m: m[0]["content"]):
+            self.p_yes(messages)
+
     def _ask(self, messages: list[dict]) -> float | None:
         if self.use_logits:
             try:
@@ -92,19 +97,25 @@ class YesNoJudge:
         return 1.0 if m.group(1).lower() == "yes" else 0.0
 
 
-def second_stage(turns: list[dict], rule_flags: list[SafetyFlag], judge: YesNoJudge,
-                 record: list | None = None) -> list[SafetyFlag]:
-    """Flags the rules missed, for turns normalised by review.normalise_turns. `record`, when given,
-    receives every (turn_index, check, p) asked (for choosing thresholds)."""
-    thresholds = judge.thresholds
+@dataclass(frozen=True)
+class Question:
+    check: str
+    pos: int  # the turn asked about (the client turn for missed risk)
+    prev: int | None  # the client turn before a counsellor turn
+    messages: list
+
+
+def plan(turns: list[dict], rule_flags: list[SafetyFlag]) -> list[Question]:
+    """The questions stage two will ask about a transcript, one check's questions together (they share the
+    check's system message in the model's cache)."""
     flagged = {(f.turn_index, f.check) for f in rule_flags}
     cue_turns = {f.cue_turn_index for f in rule_flags if f.check == "missed_risk"}
-    asks: list[tuple[str, int, str, str | None, int | None]] = []  # check, pos, client, counsellor, client pos
+    out: list[Question] = []
     for pos, turn in enumerate(turns):
         if turn["speaker"] == "client":
             if (turn["index"] not in cue_turns and not risk_cues.find_cue(turn["text"])
                     and candidates.client_risk_candidate(turn["text"])):
-                asks.append(("missed_risk", pos, turn["text"], None, pos))
+                out.append(Question("missed_risk", pos, None, questions.messages("missed_risk", turn["text"], None)))
             continue
         if turn["speaker"] != "counsellor":
             continue
@@ -112,20 +123,38 @@ def second_stage(turns: list[dict], rule_flags: list[SafetyFlag], judge: YesNoJu
         client = turns[prev]["text"] if prev is not None else ""
         for check in candidates.counsellor_checks(client, turn["text"]):
             if (turn["index"], check) not in flagged:
-                asks.append((check, pos, client, turn["text"], prev))
-    asks.sort(key=lambda a: (list(questions.QUESTIONS).index(a[0]), a[1]))  # one check's asks share a prefix
+                out.append(Question(check, pos, prev, questions.messages(check, client, turn["text"])))
+    out.sort(key=lambda q: (list(questions.QUESTIONS).index(q.check), q.pos))
+    return out
 
+
+def planned_messages(transcripts: list[dict]) -> list[list[dict]]:
+    """Every question stage two would ask about these transcripts (for YesNoJudge.prefetch in benches)."""
+    from clientsim.judge.safety.review import normalise_turns, rule_flags
+
+    out = []
+    for tr in transcripts:
+        turns = normalise_turns(tr)
+        out += [q.messages for q in plan(turns, rule_flags(turns)[0])]
+    return out
+
+
+def second_stage(turns: list[dict], rule_flags: list[SafetyFlag], judge: YesNoJudge,
+                 record: list | None = None) -> list[SafetyFlag]:
+    """Flags the rules missed, for turns normalised by review.normalise_turns. `record`, when given,
+    receives every (turn_index, check, p) asked (for choosing thresholds)."""
+    flagged = {(f.turn_index, f.check) for f in rule_flags}
     out: list[SafetyFlag] = []
-    for check, pos, client, counsellor, prev in asks:
-        p = judge.p_yes(questions.messages(check, client, counsellor))
+    for q in plan(turns, rule_flags):
+        p = judge.p_yes(q.messages)
         if record is not None:
-            record.append((turns[pos]["index"], check, p))
-        if p is None or p < thresholds[check]:
+            record.append((turns[q.pos]["index"], q.check, p))
+        if p is None or p < judge.thresholds[q.check]:
             continue
-        if check == "missed_risk":
-            flag = _missed(turns, pos, p)
+        if q.check == "missed_risk":
+            flag = _missed(turns, q.pos, p)
         else:
-            flag = _flag(turns[pos], check, p, turns[prev]["index"] if prev is not None else None)
+            flag = _flag(turns[q.pos], q.check, p, turns[q.prev]["index"] if q.prev is not None else None)
         if flag is not None and (flag.turn_index, flag.check) not in flagged:
             flagged.add((flag.turn_index, flag.check))
             out.append(flag)

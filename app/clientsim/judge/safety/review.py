@@ -26,12 +26,8 @@ def normalise_turns(transcript: dict) -> list[dict]:
 RULES_ONLY_NOTE = "Checked by rules only: no language model was loaded, so harm put in other words may be missed."
 
 
-def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, judge=None,
-           record: list | None = None) -> dict:
-    """The "safety" section of the session report: the rules, then (with an engine, or a YesNoJudge of one)
-    the model's second opinion on near-candidate turns the rules did not flag. `coded` (MI codes) is accepted
-    for symmetry; neither stage needs it. `record` receives every question the model was asked."""
-    turns = normalise_turns(transcript)
+def rule_flags(turns: list[dict]) -> tuple[list[SafetyFlag], list[dict], int]:
+    """Stage one: the rules' flags, the risk cues and the number of counsellor turns checked."""
     flags, cues = risk_cues.scan(turns)
     cue_positions = [pos for pos, t in enumerate(turns) if t["speaker"] == "client" and risk_cues.find_cue(t["text"])]
     n_checked = 0
@@ -49,7 +45,16 @@ def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, ju
             flag = check(turn, ctx)
             if flag is not None:
                 flags.append(flag)
-    flags = _dedupe(flags)
+    return _dedupe(flags), cues, n_checked
+
+
+def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, judge=None,
+           record: list | None = None) -> dict:
+    """The "safety" section of the session report: the rules, then (with an engine, or a YesNoJudge of one)
+    the model's second opinion on near-candidate turns the rules did not flag. `coded` (MI codes) is accepted
+    for symmetry; neither stage needs it. `record` receives every question the model was asked."""
+    turns = normalise_turns(transcript)
+    flags, cues, n_checked = rule_flags(turns)
     second = None
     if judge is None and engine is not None:
         from clientsim.judge.safety.model_stage import YesNoJudge
@@ -58,9 +63,11 @@ def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, ju
     if judge is not None:
         from clientsim.judge.safety.model_stage import second_stage
 
-        t0, asked = time.perf_counter(), judge.asked
-        flags += second_stage(turns, flags, judge, record=record)
-        second = {"engine": _label(judge.engine), "questions": judge.asked - asked, "method": judge.method or "logits",
+        t0, asked = time.perf_counter(), []
+        flags += second_stage(turns, flags, judge, record=asked)
+        if record is not None:
+            record.extend(asked)
+        second = {"engine": _label(judge.engine), "questions": len(asked), "method": judge.method or "logits",
                   "unusable_replies": judge.unusable, "seconds": round(time.perf_counter() - t0, 2)}
     flags.sort(key=lambda f: (f.turn_index, SEVERITY_ORDER.get(f.severity, 3), f.check))
     counts = Counter(f.check for f in flags)
