@@ -4,7 +4,7 @@ Asks the model every second-stage question on the tuning cases (app/clientsim/ju
 and on AnnoMI's high-quality sessions (every flag there is false), keeping the answers in a cache file so
 the sweep is free. For each check it prints precision and recall on the cases and the AnnoMI flags per 10
 sessions at each threshold, and proposes the lowest threshold whose case precision is at least 0.9 and
-whose AnnoMI false flags stay within the budget. Never point it at validation/blind/.
+whose AnnoMI false flags stay within the budget and that adds at least one true flag to the rules'. Never point it at validation/blind/.
 
     PYTHONPATH=app python scripts/tune_safety_thresholds.py --model models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \
         --cache /tmp/safety-probs.json --annomi-sessions 20
@@ -91,7 +91,7 @@ def main(argv=None) -> int:
             p = tp[check] / max(1, tp[check] + fp[check])
             r = tp[check] / max(1, tp[check] + fn[check])
             added = 10 * (fa[check] - base[3][check]) / max(1, len(annomi))
-            ok = p >= 0.9 and added <= args.budget_per_10
+            ok = p >= 0.9 and added <= args.budget_per_10 and tp[check] > base[0][check]  # must add something
             print(f"  {check:20s} t={t:.2f}  precision {p:.2f} recall {r:.2f}  tp {tp[check]} fp {fp[check]} "
                   f"fn {fn[check]}  AnnoMI +{added:.2f} per 10 {'ok' if ok else ''}", flush=True)
             if ok and best == OFF:
