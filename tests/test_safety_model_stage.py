@@ -86,6 +86,18 @@ def test_smollm2_flags_the_clear_case_and_not_the_near_miss(smollm_engine):
     assert "second opinion" in html
 
 
+def test_without_logits_the_question_is_answered_by_a_one_word_reply(smollm_engine):
+    # the path a lab server takes, run on the local model with its logits left unread
+    judge = YesNoJudge(smollm_engine, use_logits=False, thresholds={c: 0.5 for c in YesNoJudge(smollm_engine).thresholds})
+    asked: list = []
+    section = review(CLEAR, judge=judge, record=asked)
+    assert section["second_stage"]["method"] == "reply" and asked
+    assert all(p in (0.0, 1.0, None) for _, _, p in asked)
+    assert section["second_stage"]["unusable_replies"] == sum(p is None for _, _, p in asked)
+    expected = [(i, c) for i, c, p in asked if p == 1.0]
+    assert [(f["turn_index"], f["check"]) for f in section["flags"] if f["stage"] == "model"] == expected
+
+
 def test_a_lab_server_is_asked_for_a_one_word_reply(lab_server):
     from clientsim.llm.remote import RemoteEngine, ServerAddress
 
