@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from clientsim.judge.mi.data import load_sessions
     from clientsim.llm.engine import LlmEngine
 
-    judge = YesNoJudge(LlmEngine(args.model, n_ctx=2048, seed=0))
+    judge = YesNoJudge(LlmEngine(args.model, n_ctx=2048, seed=0), thresholds={c: 0.5 for c in CHECK_IDS})
     if args.cache.exists():
         judge._cache.update(json.loads(args.cache.read_text()))
     ask = judge._ask

@@ -14,9 +14,10 @@ import sys
 import pytest
 
 from clientsim.judge.report import render_section
-from clientsim.judge.safety import review
+from clientsim.judge.safety import CHECK_IDS, review
 from clientsim.judge.safety.model_stage import YesNoJudge
 from clientsim.judge.safety.review import RULES_ONLY_NOTE
+from clientsim.judge.safety.thresholds import OFF
 
 
 def _t(*pairs):
@@ -65,7 +66,7 @@ def test_smollm2_flags_the_clear_case_and_not_the_near_miss(smollm_engine):
     # clear case must get a higher P(yes) than the near-miss (read from the logits at the answer position),
     # and with a stigma threshold between the two the review flags the clear case, as a model flag on the
     # counsellor's turn, and not the near-miss.
-    probe = YesNoJudge(smollm_engine)
+    probe = YesNoJudge(smollm_engine, thresholds={c: 0.5 for c in CHECK_IDS})
     asked: list = []
     review(CLEAR, judge=probe, record=asked)
     review(NEAR_MISS, judge=probe, record=asked)
@@ -73,7 +74,7 @@ def test_smollm2_flags_the_clear_case_and_not_the_near_miss(smollm_engine):
     assert [a[1] for a in asked] == ["stigma", "stigma"], asked
     assert p["clear"] > p["near"], p
 
-    judge = YesNoJudge(smollm_engine, thresholds={**probe.thresholds, "stigma": (p["clear"] + p["near"]) / 2})
+    judge = YesNoJudge(smollm_engine, thresholds={**{c: OFF for c in CHECK_IDS}, "stigma": (p["clear"] + p["near"]) / 2})
     clear = review(CLEAR, judge=judge)
     near = review(NEAR_MISS, judge=judge)
     model_flags = [f for f in clear["flags"] if f["stage"] == "model"]
@@ -88,7 +89,7 @@ def test_smollm2_flags_the_clear_case_and_not_the_near_miss(smollm_engine):
 
 def test_without_logits_the_question_is_answered_by_a_one_word_reply(smollm_engine):
     # the path a lab server takes, run on the local model with its logits left unread
-    judge = YesNoJudge(smollm_engine, use_logits=False, thresholds={c: 0.5 for c in YesNoJudge(smollm_engine).thresholds})
+    judge = YesNoJudge(smollm_engine, use_logits=False, thresholds={c: 0.5 for c in CHECK_IDS})
     asked: list = []
     section = review(CLEAR, judge=judge, record=asked)
     assert section["second_stage"]["method"] == "reply" and asked

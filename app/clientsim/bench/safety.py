@@ -47,7 +47,7 @@ def evaluate(cases: list[dict], judge=None) -> dict:
     errors, cross, by_model = [], 0, 0
     t0 = time.perf_counter()
     if judge is not None:  # one check's questions together: they share the check's prompt in the cache
-        judge.prefetch(planned_messages([case_transcript(c) for c in cases]))
+        judge.prefetch(planned_messages([case_transcript(c) for c in cases], judge.thresholds))
     for case in cases:
         flags = review(case_transcript(case), judge=judge)["flags"]
         fired = {f["check"] for f in flags}

@@ -128,14 +128,16 @@ def plan(turns: list[dict], rule_flags: list[SafetyFlag]) -> list[Question]:
     return out
 
 
-def planned_messages(transcripts: list[dict]) -> list[list[dict]]:
-    """Every question stage two would ask about these transcripts (for YesNoJudge.prefetch in benches)."""
+def planned_messages(transcripts: list[dict], thresholds: dict | None = None) -> list[list[dict]]:
+    """Every question stage two would ask about these transcripts (for YesNoJudge.prefetch in benches);
+    with thresholds, only the checks that are switched on."""
     from clientsim.judge.safety.review import normalise_turns, rule_flags
 
     out = []
     for tr in transcripts:
         turns = normalise_turns(tr)
-        out += [q.messages for q in plan(turns, rule_flags(turns)[0])]
+        out += [q.messages for q in plan(turns, rule_flags(turns)[0])
+                if thresholds is None or thresholds[q.check] <= 1]
     return out
 
 
@@ -146,6 +148,8 @@ def second_stage(turns: list[dict], rule_flags: list[SafetyFlag], judge: YesNoJu
     flagged = {(f.turn_index, f.check) for f in rule_flags}
     out: list[SafetyFlag] = []
     for q in plan(turns, rule_flags):
+        if judge.thresholds[q.check] > 1:  # switched off for this model: not worth the seconds
+            continue
         p = judge.p_yes(q.messages)
         if record is not None:
             record.append((turns[q.pos]["index"], q.check, p))
