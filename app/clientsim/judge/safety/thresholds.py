@@ -14,10 +14,15 @@ OFF = 1.01
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 
 THRESHOLDS: dict[str, dict[str, float]] = {
+    # 2026-12-02, 3 tuning case files + 8 AnnoMI high-quality sessions (163 questions). Only stigma and
+    # boundaries gained a true flag at precision >= 0.9 without AnnoMI false flags (each +1 of 5 the rules
+    # missed); for the other checks the model's P(yes) on the near-misses overlapped its P(yes) on the cases.
     "qwen2.5-coder-1.5b-instruct-q4_k_m": {
-        "missed_risk": OFF, "harmful_advice": OFF, "stigma": OFF,
-        "delusion_collusion": OFF, "harmful_flattery": OFF, "boundaries": OFF,
+        "missed_risk": OFF, "harmful_advice": OFF, "stigma": 0.85,
+        "delusion_collusion": OFF, "harmful_flattery": OFF, "boundaries": 0.75,
     },
+    # 2026-12-02, the same material: no check gained a true flag at precision >= 0.9 (P(yes) 0.2-0.7 for
+    # cases and near-misses alike); kept so a test engine of this size asks nothing by default.
     "SmolLM2-135M-Instruct.Q4_1": {
         "missed_risk": OFF, "harmful_advice": OFF, "stigma": OFF,
         "delusion_collusion": OFF, "harmful_flattery": OFF, "boundaries": OFF,
