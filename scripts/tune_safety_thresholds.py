@@ -31,12 +31,14 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--annomi-sessions", type=int, default=20, help="first N high-quality AnnoMI sessions")
     ap.add_argument("--budget-per-10", type=float, default=0.3, help="AnnoMI false flags per 10 sessions each check may add")
+    ap.add_argument("--only", default=",".join(CHECK_IDS), help="comma-separated checks to ask about and sweep")
     args = ap.parse_args(argv)
+    only = [c for c in args.only.split(",") if c]
 
     from clientsim.judge.mi.data import load_sessions
     from clientsim.llm.engine import LlmEngine
 
-    judge = YesNoJudge(LlmEngine(args.model, n_ctx=2048, seed=0), thresholds={c: 0.5 for c in CHECK_IDS})
+    judge = YesNoJudge(LlmEngine(args.model, n_ctx=2048, seed=0), thresholds={c: 0.5 if c in only else OFF for c in CHECK_IDS})
     if args.cache.exists():
         judge._cache.update(json.loads(args.cache.read_text()))
     ask = judge._ask
@@ -53,10 +55,10 @@ def main(argv=None) -> int:
     annomi = [{"turns": [{"index": i, "speaker": u.speaker, "text": u.text} for i, u in enumerate(s.utterances)]}
               for s in sessions]
 
-    judge.prefetch(planned_messages([case_transcript(c) for c in cases]))
+    judge.prefetch(planned_messages([case_transcript(c) for c in cases], judge.thresholds))
     args.cache.write_text(json.dumps(judge._cache))
     print(f"cases asked ({judge.asked} questions)", flush=True)
-    judge.prefetch(planned_messages(annomi))
+    judge.prefetch(planned_messages(annomi, judge.thresholds))
     args.cache.write_text(json.dumps(judge._cache))
 
     def run(thresholds):
@@ -84,7 +86,7 @@ def main(argv=None) -> int:
     print(f"rules only: " + ", ".join(f"{c} tp {base[0][c]} fp {base[1][c]} fn {base[2][c]} annomi {base[3][c]}"
                                       for c in CHECK_IDS))
     chosen = {}
-    for check in CHECK_IDS:
+    for check in only:
         best = OFF
         for t in GRID:
             tp, fp, fn, fa = run({**off, check: t})
