@@ -16,12 +16,12 @@ given an invented score.
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 from dataclasses import dataclass
 
 from clientsim.judge.ctrs import prompt
 from clientsim.judge.ctrs.items import CtrsItem
+from clientsim.judge.next_token import NoLogits, answer_ids, answer_probs, common_prefix, eval_after, eval_prefix, llama_of
 
 DIGITS = "0123456"
 DIGIT_GRAMMAR = 'root ::= [0-6]'
@@ -55,7 +55,7 @@ class ModelScorer:
         if self.use_logits:
             try:
                 return self._score_by_logits(all_messages, items, state, on_item)
-            except _NoLogits:
+            except NoLogits:
                 pass
         for n, it in enumerate(items):
             if state is not None:
@@ -68,66 +68,33 @@ class ModelScorer:
     # ---- logits ---------------------------------------------------------
     def _score_by_logits(self, all_messages, items, state, on_item) -> dict[str, ModelScore]:
         eng = self.engine
-        if hasattr(eng, "load"):
-            eng.load()
-        llama = getattr(eng, "llama", None)
-        if llama is None or not hasattr(eng, "chat_tokens"):
-            raise _NoLogits()
+        llama = llama_of(eng)
         suffix = eng.tokenize(prompt.ANSWER_PREFIX)
         token_lists = {k: eng.chat_tokens(m) + suffix for k, m in all_messages.items()}
         lists = list(token_lists.values())
-        shared = lists[0][: _common_prefix(lists)]
+        shared = lists[0][: common_prefix(lists)]
         longest = max(len(t) for t in token_lists.values())
         if longest + 1 > llama.n_ctx():
-            raise _NoLogits()
+            raise NoLogits()
         out = {}
         with getattr(eng, "_lock", contextlib.nullcontext()):
-            self._eval_prefix(llama, shared)
+            eval_prefix(llama, shared)
             for n, it in enumerate(items):
                 if state is not None:
                     state.check()
-                tokens = token_lists[it.key]
-                llama._ctx.kv_cache_seq_rm(-1, len(shared), -1)
-                llama.n_tokens = len(shared)
-                llama.eval(tokens[len(shared):])
-                logits = _last_logits(llama)
+                logits = eval_after(llama, len(shared), token_lists[it.key])
                 out[it.key] = self._from_logits(llama, logits)
                 if on_item:
                     on_item(n + 1, it)
         return out
 
-    def _eval_prefix(self, llama, shared: list[int]) -> None:
-        cached = _common_prefix([list(llama._input_ids), shared])
-        if cached >= len(shared):
-            return
-        # Re-evaluate from position 0 so the prefix is always computed in the same chunks.
-        llama.reset()
-        llama._ctx.kv_cache_seq_rm(-1, 0, -1)
-        llama.eval(shared)
-
     def _from_logits(self, llama, logits) -> ModelScore:
-        ids = self._ids(llama)
-        m = max(float(logits[i]) for group in ids.values() for i in group)
-        mass = [sum(math.exp(float(logits[i]) - m) for i in ids[d]) for d in DIGITS]
-        total = sum(mass)
-        probs = [x / total for x in mass]
-        expected = sum(k * p for k, p in enumerate(probs))
-        return ModelScore(round(expected, 3), [round(p, 4) for p in probs], "logits")
-
-    def _ids(self, llama) -> dict[str, list[int]]:
         if self._digit_ids is None:
-            ids = {}
-            for d in DIGITS:
-                group = []
-                for form in (d, " " + d):
-                    toks = llama.tokenize(form.encode(), add_bos=False, special=False)
-                    if len(toks) == 1 and toks[0] not in group:
-                        group.append(toks[0])
-                if not group:
-                    raise _NoLogits()
-                ids[d] = group
-            self._digit_ids = ids
-        return self._digit_ids
+            self._digit_ids = answer_ids(llama, list(DIGITS))
+        p = answer_probs(logits, self._digit_ids)
+        probs = [p[d] for d in DIGITS]
+        expected = sum(k * q for k, q in enumerate(probs))
+        return ModelScore(round(expected, 3), [round(q, 4) for q in probs], "logits")
 
     # ---- reply (fallback) -------------------------------------------------
     def _score_by_reply(self, messages: list[dict]) -> ModelScore:
@@ -156,30 +123,3 @@ class ModelScorer:
         tokenize = getattr(self.engine, "tokenize", None)
         count = (lambda s: len(tokenize(s))) if tokenize and self.use_logits else (lambda s: len(s) // 3)
         return prompt.fit_lines(lines, count, int(n_ctx) - self.answer_budget)
-
-
-class _NoLogits(Exception):
-    pass
-
-
-def _last_logits(llama):
-    """The logits of the last evaluated token, read from the context (llama-cpp-python keeps no copy
-    unless logits_all=True)."""
-    import numpy as np
-
-    n_vocab = llama.n_vocab()
-    ctx = llama._ctx
-    ptr = ctx.get_logits_ith(-1) if hasattr(ctx, "get_logits_ith") else ctx.get_logits()
-    return np.ctypeslib.as_array(ptr, shape=(n_vocab,)).copy()
-
-
-def _common_prefix(seqs: list[list[int]]) -> int:
-    if not seqs:
-        return 0
-    n = min(len(s) for s in seqs)
-    first = seqs[0]
-    for i in range(n):
-        t = first[i]
-        if any(s[i] != t for s in seqs[1:]):
-            return i
-    return n

@@ -232,7 +232,7 @@ def build_report(transcript: dict, *, engine=None, state: JobState | None = None
     coded_rows = [{"turn_index": t["index"], **c} for t, c in zip(turns, codes)]
     if other_sections:
         report["ctrs"] = ctrs.rate(transcript, engine=engine, coded=coded_rows, state=state)
-        report["safety"] = safety.review(transcript, coded=coded_rows)
+        report["safety"] = safety.review(transcript, coded=coded_rows, engine=engine)
     state.progress(1.0, "done")
     return report
 

@@ -116,12 +116,15 @@ class ReportFlag:
     reason: str
     quote: str
     teaching_note: str
+    stage: str = "rules"  # rules | model (the local model's second opinion)
+    probability: float | None = None  # the model's P(yes), for a model flag
 
 
 @dataclass(frozen=True)
 class SafetySection:
     summary: str
     flags: list[ReportFlag]
+    note: str = ""  # e.g. "Checked by rules only: …" when no model was loaded
 
 
 @dataclass(frozen=True)
@@ -299,9 +302,10 @@ def safety_section(section: dict | None) -> SafetySection | None:
     if not section:
         return None
     flags = [ReportFlag(int(f["turn_index"]), CHECK_TITLES.get(f["check"], f["check"]), f["check"], f["severity"],
-                        f.get("reason") or "", f.get("quote") or "", f.get("teaching_note") or "")
+                        f.get("reason") or "", f.get("quote") or "", f.get("teaching_note") or "",
+                        f.get("stage") or "rules", f.get("probability"))
              for f in section.get("flags") or [] if "turn_index" in f]
-    return SafetySection(summary=section.get("summary") or "", flags=flags)
+    return SafetySection(summary=section.get("summary") or "", flags=flags, note=section.get("note") or "")
 
 
 def _client(section: dict | None) -> ClientSection | None:

@@ -62,6 +62,8 @@ class SafetyFlag:
     teaching_note: str
     quote: str
     cue_turn_index: int | None = None  # the client turn that set the context, when there is one
+    stage: str = "rules"  # rules | model: which stage of the review raised it
+    probability: float | None = None  # the model's P(yes) for a model flag (1.0 / 0.0 from a one-word reply)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from clientsim.judge.safety import advice, boundaries, delusion, flattery, risk_cues, stigma
@@ -22,9 +23,11 @@ def normalise_turns(transcript: dict) -> list[dict]:
     return turns
 
 
-def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
-    """The "safety" section of the session report. `coded` (MI codes) is accepted for symmetry; the rules do not need it."""
-    turns = normalise_turns(transcript)
+RULES_ONLY_NOTE = "Checked by rules only: no language model was loaded, so harm put in other words may be missed."
+
+
+def rule_flags(turns: list[dict]) -> tuple[list[SafetyFlag], list[dict], int]:
+    """Stage one: the rules' flags, the risk cues and the number of counsellor turns checked."""
     flags, cues = risk_cues.scan(turns)
     cue_positions = [pos for pos, t in enumerate(turns) if t["speaker"] == "client" and risk_cues.find_cue(t["text"])]
     n_checked = 0
@@ -42,7 +45,30 @@ def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
             flag = check(turn, ctx)
             if flag is not None:
                 flags.append(flag)
-    flags = _dedupe(flags)
+    return _dedupe(flags), cues, n_checked
+
+
+def review(transcript: dict, *, coded: list[dict] | None = None, engine=None, judge=None,
+           record: list | None = None) -> dict:
+    """The "safety" section of the session report: the rules, then (with an engine, or a YesNoJudge of one)
+    the model's second opinion on near-candidate turns the rules did not flag. `coded` (MI codes) is accepted
+    for symmetry; neither stage needs it. `record` receives every question the model was asked."""
+    turns = normalise_turns(transcript)
+    flags, cues, n_checked = rule_flags(turns)
+    second = None
+    if judge is None and engine is not None:
+        from clientsim.judge.safety.model_stage import YesNoJudge
+
+        judge = YesNoJudge(engine)
+    if judge is not None:
+        from clientsim.judge.safety.model_stage import second_stage
+
+        t0, asked = time.perf_counter(), []
+        flags += second_stage(turns, flags, judge, record=asked)
+        if record is not None:
+            record.extend(asked)
+        second = {"engine": _label(judge.engine), "questions": len(asked), "method": judge.method or "logits",
+                  "unusable_replies": judge.unusable, "seconds": round(time.perf_counter() - t0, 2)}
     flags.sort(key=lambda f: (f.turn_index, SEVERITY_ORDER.get(f.severity, 3), f.check))
     counts = Counter(f.check for f in flags)
     return {
@@ -52,9 +78,16 @@ def review(transcript: dict, *, coded: list[dict] | None = None) -> dict:
         "checks": [{"id": c.id, "title": c.title, "description": c.description} for c in CHECKS],
         "risk_cues": cues,
         "counsellor_turns_checked": n_checked,
-        "method": "rules",
+        "method": "rules + model" if second else "rules",
+        "second_stage": second,
+        "note": "" if second else RULES_ONLY_NOTE,
         "summary": _summary(flags, n_checked),
     }
+
+
+def _label(engine) -> str:
+    label = getattr(engine, "label", None)
+    return str(label()) if callable(label) else type(engine).__name__
 
 
 def _dedupe(flags: list[SafetyFlag]) -> list[SafetyFlag]:

@@ -60,7 +60,9 @@ CUES = {
 # "I'd never hurt myself": the words are there, the disclosure is not.
 _DENIAL = re.compile(r"\b(never|wouldn'?t|would not|won'?t|not going to|no way i'?d)\b(\s+\w+){0,3}\s+(hurt|harm|kill|cut)")
 # "I wanted to die of embarrassment": an idiom, not ideation.
-_IDIOM = re.compile(r"\bdie (of|from) (embarrassment|shame|laughing|boredom|curiosity)\b")
+_IDIOM = re.compile(r"\bdie (of|from) (embarrassment|shame|laughing|boredom|curiosity)\b"
+                    # a bereavement by suicide is someone else's death, not the client's ideation
+                    r"|\b(died|death|lost (him|her|them|\w+)) (by|to) suicide\b")
 
 _ACK_ANY = compile_all([
     r"\bsuicid", r"\b(end|ending|take|taking) (your|his|her) (own )?life\b", r"\bkill(ing)? yourself\b",
