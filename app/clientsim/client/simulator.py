@@ -267,4 +267,4 @@ class ClientSimulator:
         else:
             state.partial(ReplyEvent("reset"))
             state.partial(ReplyEvent("text", final))
-        return ClientReply(final, attempts, checks, self.engine.last_stats, interrupted=str(exc))
+        return ClientReply(final, attempts, checks, self.engine.last_stats, interrupted=exc.args[0])

@@ -212,6 +212,7 @@ class SessionView(QWidget):
         c.counsellorSent.connect(self._counsellor_sent)
         c.replyText.connect(self._show_streamed)
         c.replyEnded.connect(self._reply_ended)
+        c.replyResumed.connect(lambda: self.transcript.begin_reply(client_label(self.controller.persona)))
         c.turnNoteChanged.connect(self.transcript.set_note)
         c.elapsedChanged.connect(self.header.set_elapsed)
         c.endedWith.connect(self._ended)

@@ -89,6 +89,7 @@ class SessionController(QObject):
     replyEvent = Signal(object)
     replyText = Signal(str)
     replyEnded = Signal(object)  # ReplyOutcome
+    replyResumed = Signal()  # a message the client had not answered (the lab server failed) is answered now
     turnNoteChanged = Signal(int, str)
     elapsedChanged = Signal(float)
     endedWith = Signal(object)  # transcript dict
@@ -321,7 +322,8 @@ class SessionController(QObject):
         if meta.get("interrupted"):
             kept = (" The words that arrived are kept, marked as cut off." if text else
                     " Your message is saved; the client has not answered it yet.")
-            self.notice.emit("error", f"{meta['interrupted']}{kept}", SERVER_KEY)
+            self.notice.emit("error", f"{meta['interrupted']}{kept} You can go on with this computer's model, "
+                             "or ask your lab administrator.", SERVER_KEY)
         if text and (state := (getattr(turn, "meta", None) or {}).get("state")):
             self.clientState.emit(state)
         if self.session is not None:
@@ -342,6 +344,8 @@ class SessionController(QObject):
         self.host.use_local()
         if self.session is None or not self.is_active() or self.is_generating():
             return self.host.load_in_background()
+        if self.session.turns and self.session.turns[-1].speaker == "counsellor":
+            self.replyResumed.emit()  # the waiting message gets its answer now
         self.buffer.start()
         job = Job(self._switch_job, name="switch to this computer's model")
         job.signals.partial.connect(self._partial)
