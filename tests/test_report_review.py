@@ -190,19 +190,11 @@ def _past_session_with_report(persona_id: str) -> str:
 @pytest.mark.parametrize("size,font", [((1024, 640), 9), ((1024, 640), 20), ((1920, 1080), 9), ((1920, 1080), 20)])
 @pytest.mark.parametrize("persona_id", ["daniel-alcohol", "marcus-perfectionism"])
 def test_review_reads_well_at_several_window_and_font_sizes(qtbot, screenshots_dir, size, font, persona_id):
-    from clientsim.settings import Settings
-    from clientsim.ui.main_window import MainWindow
     from clientsim.ui.report_view import ReportView
+    from ui_helpers import window_at
 
     sid = _past_session_with_report(persona_id)
-    s = Settings.load()
-    s.font_size = font
-    s.save()
-    w = MainWindow(load_model=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.wait(20)
-    w.resize(*size)
+    w = window_at(qtbot, size, font)
     w.open_past_session(sid)
     sv = w.session_view
     qtbot.waitUntil(lambda: isinstance(sv.review.report_widget, ReportView), timeout=10_000)

@@ -88,17 +88,10 @@ PAGES = {LIBRARY: "clients", SESSION: "session", HISTORY: "history", PROGRESS: "
 @pytest.mark.parametrize("size,font", [((1024, 640), 9), ((1024, 640), 20), ((1280, 800), 28), ((3840, 2160), 28)])
 def test_pages_at_several_window_and_font_sizes(qtbot, screenshots_dir, size, font):
     from clientsim.personas import PersonaLibrary
-    from ui_helpers import make_past_session
+    from ui_helpers import window_at, make_past_session
 
     make_past_session(PersonaLibrary.load().all()[0])
-    s = Settings.load()
-    s.font_size = font
-    s.save()
-    w = MainWindow(load_model=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.wait(20)
-    w.resize(*size)  # after show: the offscreen screen is only 800x800 and the window fits itself to it
+    w = window_at(qtbot, size, font)
     cut = []
     for index, name in PAGES.items():
         w.show_page(index)

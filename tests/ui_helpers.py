@@ -37,3 +37,20 @@ def stored_turn_rows(session_id: str) -> list[tuple]:
                            (session_id,)).fetchall()
     finally:
         con.close()
+
+
+def window_at(qtbot, size: tuple[int, int], font: int):
+    """A main window (no model) shown at ``size`` with the student's font size ``font``. Resized after
+    show: the offscreen screen is only 800x800 and the window fits itself to it when shown."""
+    from clientsim.settings import Settings
+    from clientsim.ui.main_window import MainWindow
+
+    s = Settings.load()
+    s.font_size = font
+    s.save()
+    w = MainWindow(load_model=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.wait(20)
+    w.resize(*size)
+    return w
