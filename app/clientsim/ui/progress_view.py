@@ -149,6 +149,7 @@ class ChartPanel(QFrame):
             self.plot.setYRange(0, max(top, self.chart.good or 0, 1) * 1.1, padding=0)
         self.plot.setXRange(0.5, len(sessions) + 0.5, padding=0)
         yield
+        self.plot.setUpdatesEnabled(True)  # held back by the page while the charts were placed
         if self.isVisible():
             self.plot.repaint()  # paint this chart now, not all ten in one later turn of the event loop
 
@@ -341,8 +342,9 @@ class ProgressView(QWidget):
     def redraw(self) -> None:
         """Draw the filtered sessions a series at a time, yielding to the event loop every STEP_BUDGET_MS.
 
-        Charts with no figure for these sessions are hidden; the others are placed in the grid one at a
-        time, so each is resized and painted in its own turn of the event loop, not all ten in one.
+        Charts with no figure for these sessions are hidden; the others are placed in the grid at once with
+        their painting held back, then each is drawn and painted in its own turn of the event loop, not all
+        ten in one.
         """
         sessions = self.filtered()
         labels = [_short_date(s) for s in sessions]
@@ -354,8 +356,11 @@ class ProgressView(QWidget):
         for p in self.panels.values():
             if p not in want:
                 p.hide()
+            else:  # moving charts in the grid would repaint them all in one turn; each paints when drawn
+                p.plot.setUpdatesEnabled(False)
         self._visible = want
-        self._pending = [(p, self._place_and_draw(i, p, sessions, labels)) for i, p in enumerate(want)]
+        self._place(want)
+        self._pending = [(p, p.draw_steps(sessions, labels)) for p in want]
         n_all = sum(1 for r in self.rows if r.values)
         self.empty.setVisible(not sessions)
         self.scroll.setVisible(bool(sessions))
@@ -387,17 +392,18 @@ class ProgressView(QWidget):
     def _columns_for_width(self) -> int:
         return max(1, min(3, self.scroll.viewport().width() // CHART_MIN_WIDTH))
 
-    def _place_and_draw(self, position: int, panel: ChartPanel, sessions, labels):
+    def _place(self, panels: list[ChartPanel]) -> None:
+        """Every chart to be drawn in its cell at once, so the grid is laid out once, not again (resizing and
+        repainting the charts already drawn) as each is added."""
         columns = self._columns = self._columns or self._columns_for_width()
-        cell = (position // columns, position % columns)
-        index = self.grid.indexOf(panel)
-        if index < 0 or self.grid.getItemPosition(index)[:2] != cell:
-            self.grid.addWidget(panel, *cell)
+        for position, panel in enumerate(panels):
+            cell = (position // columns, position % columns)
+            index = self.grid.indexOf(panel)
+            if index < 0 or self.grid.getItemPosition(index)[:2] != cell:
+                self.grid.addWidget(panel, *cell)
+            panel.show()
         for c in range(3):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
-        panel.show()
-        yield  # the layout places and sizes this one chart in the next turn
-        yield from panel.draw_steps(sessions, labels)
 
     def _draw_some(self) -> None:
         clock = QElapsedTimer()
