@@ -67,18 +67,48 @@ def test_leaked_reminder_is_cut():
     assert any(v.check == "instruction_reveal" for v in found)
 
 
-def test_spoken_replies_trail_the_model_by_fewer_words():
-    from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS, _visible
+def test_an_ordinary_reply_is_shown_as_it_comes():
+    from clientsim.client.simulator import _visible
 
     text = "I don't know, maybe I could try cutting down"
-    shown = _visible(text, "Daniel", HOLD_BACK_WORDS)
-    spoken = _visible(text, "Daniel", SPOKEN_HOLD_BACK_WORDS)
-    assert SPOKEN_HOLD_BACK_WORDS < HOLD_BACK_WORDS
-    assert spoken.startswith(shown) and len(spoken.split()) == len(text.split()) - SPOKEN_HOLD_BACK_WORDS
-    assert len(shown.split()) == len(text.split()) - HOLD_BACK_WORDS
-    # the guard sees a breaking opening before any of it is spoken
-    assert _visible("As an", "Daniel", SPOKEN_HOLD_BACK_WORDS) == ""
-    assert scan_stream("As an AI", "Daniel")
+    assert _visible(text, "Daniel Mercer") == text  # nothing in it could still become a break
+    assert _visible(text + " this week", "Daniel Mercer") == text + " this week"
+
+
+@pytest.mark.parametrize("prefix, shown", [
+    ("As an", ""),  # "As an AI…" or "As an accountant…": the next word decides
+    ("As an accountant I", "As an accountant"),  # "I" could begin "I'm an AI"
+    ("It sounds like", ""),  # the counsellor's "It sounds like you're…"?
+    ("It sounds like my", "It sounds like"),  # "my instructions…"?
+    ("It sounds like my dad", "It sounds like my dad"),
+    ("Dan", ""),  # the persona's own name as a label, "Daniel:"?
+    ("Daniel: I just", "I just"),  # the label is cut, the words shown
+    ("Well *sigh", "Well"),  # a stage direction being written
+])
+def test_only_words_that_could_still_become_a_break_wait(prefix, shown):
+    from clientsim.client.simulator import _visible
+
+    assert _visible(prefix, "Daniel Mercer") == shown
+
+
+@pytest.mark.parametrize("reply", [
+    "Honestly? It's important to understand what is going on. What are some of the things that concern you most?",
+    "You're right, it's just anxiety. I know how scary that can be, but remember, you have my support.",
+    "Well, as an AI language model I cannot drink.",
+    "Fine. I'm sorry, but I can't provide advice on that.",
+    "Okay. Counsellor: How are you feeling about that?",
+])
+def test_no_word_of_a_break_is_ever_shown_however_long_it_is(reply):
+    """Token by token (here: character by character), nothing from where the break starts is shown before
+    the guard stops the reply; a fixed hold-back of a few words showed the start of longer phrases."""
+    from clientsim.client.simulator import _visible
+
+    stop = next(i for i in range(1, len(reply) + 1)
+                if scan_stream(reply[:i], "Daniel Mercer") or guard._LABEL_MID.search(reply[:i]))
+    start = (scan_stream(reply[:stop], "Daniel Mercer") or guard.Violation("", "", True)).detail
+    start = reply.find(start) if start else guard._LABEL_MID.search(reply[:stop]).start()
+    for i in range(1, stop):
+        assert len(_visible(reply[:i], "Daniel Mercer")) <= start, reply[:i]
 
 
 @pytest.mark.parametrize("reply, check", [

@@ -333,7 +333,7 @@ def _print(rep: dict) -> None:
               "first_token: transcript -> first client text, prompt = the model's call -> first token, part of it; "
               "first_audio: first text -> first audio)")
         print(f"  client model: first token after its call p50 {_f(lat['llm_ttft']['p50'])} s, "
-              f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (spoken text trails the model by 2 words)")
+              f"{_f(lat['llm_tok_per_s']['p50'])} tokens/s (spoken text waits only for words that could still become a break)")
         print(f"  real-time factor: recognition after the end {_f(lat['stt_rtf_mean'])}, "
               f"synthesis {_f(lat['tts_rtf_mean'])}")
         print(f"  WER of the turns' transcripts with the client's real replies as context "

@@ -3,7 +3,9 @@
 Each check either *repairs* the reply (a label or stage direction is cut, an
 over-long reply is trimmed) or marks it *fatal*: the reply is regenerated.
 `scan_stream` runs the fatal checks on a growing reply so generation can stop
-at the first broken token, before the student sees it.
+at the first broken token, before the student sees it; `safe_end` says how
+much of a growing reply can be shown (or spoken) already: everything before
+the first place where the words so far could still become a break.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
+
+import regex  # partial matching: could these words still grow into a match?
 
 ROLE_WORDS = r"(?:client|counsell?or|therapist|assistant|user|patient|system|ai|interviewer|student|trainee)"
 
@@ -148,6 +153,39 @@ def scan_stream(text: str, persona_name: str = "", own: re.Pattern | None = None
         if m := pattern.search(text):
             return Violation(check, m.group(0), True)
     return None
+
+
+@lru_cache(maxsize=64)
+def _partial(pattern: str, flags: int) -> regex.Pattern:
+    return regex.compile(pattern, flags)
+
+
+def safe_end(text: str, persona_name: str = "", own: re.Pattern | None = None) -> int:
+    """How much of a growing reply can be shown now: the index of the first place where a fatal check, the
+    persona's or a role's label, a stage direction or a list could still match once more words come, else
+    ``len(text)``.
+
+    A complete fatal match has already stopped generation (`scan_stream`); complete labels and stage
+    directions are cut by `repair`. Only the words that could still turn into one wait: "As" waits for
+    the next word ("As an AI…" or "As I said…"), "I don't know" shows at once. So a break is never shown
+    however many words it takes, and an ordinary reply is not held back at all.
+    """
+    # Labels and move notes: with the persona's own name ("Daniel:", "(Daniel opens up a little…"), or a
+    # role's ("Client:"). The checks themselves take any name ("Mike:" is cut when complete, after showing for
+    # a word); waiting for any name would hold back every capitalised word.
+    first = re.escape((persona_name or "Client").split()[0])
+    checks = [p for check, p in FATAL_CHECKS if p is not _CUE] + [
+        re.compile(_CUE.pattern.replace("[A-Z][a-z]+", first, 1)),
+        _own_label(persona_name or "Client"), _LABEL_MID, _STAGE, _MARKDOWN]
+    if own is not None:
+        checks.append(own)
+    end = len(text)
+    for p in checks:
+        for m in _partial(p.pattern, p.flags).finditer(text, partial=True):
+            if m.partial:
+                end = min(end, m.start())
+                break
+    return end
 
 
 # Checks that mean the client spoke as a counsellor or an assistant (bench fidelity's "counsellor-speak")

@@ -26,12 +26,6 @@ from clientsim.personas.model import Persona
 
 MAX_TOKENS = {"short": 90, "medium": 150, "long": 230}
 MODEL_MESSAGE_CHARS = 3000  # what the model hears of a very long counsellor message
-HOLD_BACK_WORDS = 4  # shown text trails the model by this many words
-# When the reply is spoken, each held-back word delays the client's first sound
-# (~0.1 s a word on 2 cores). The patterns the guard stops a reply for ("As an
-# AI…", "Counsellor:") show within the first two or three words, so speech
-# trails by two; docs/voice.md has the measurements.
-SPOKEN_HOLD_BACK_WORDS = 2
 # "script": the conversation is shown to the model as a transcript inside one user
 # message and it writes the client's next line; "chat": counsellor turns are user
 # messages and client turns assistant messages. See docs/client-prompt.md for the
@@ -74,13 +68,10 @@ class ClientReply:
 _OPEN_MARKUP = re.compile(r"[*(\[][^*)\]]*$")
 
 
-def _visible(text: str, name: str, hold_back: int = HOLD_BACK_WORDS) -> str:
-    """The part of a growing reply that is safe to show now (already cleaned)."""
-    words = list(re.finditer(r"\S+", text))
-    if len(words) <= hold_back:
-        return ""
-    cut = words[-hold_back].start()
-    candidate = text[:cut]
+def _visible(text: str, name: str, own: re.Pattern | None = None) -> str:
+    """The part of a growing reply that is safe to show (or speak) now, already cleaned: everything
+    before the first words that could still become a break (guard.safe_end) or an open stage direction."""
+    candidate = text[:guard.safe_end(text, name, own)]
     m = _OPEN_MARKUP.search(candidate)
     if m:
         candidate = candidate[: m.start()]
@@ -99,7 +90,6 @@ class ClientSimulator:
         self.max_sentences = max_sentences(persona)
         self.max_tokens = MAX_TOKENS.get(persona.style.reply_length, 120)
         self._length_rule = length_rule(persona)
-        self.hold_back_words = HOLD_BACK_WORDS  # SPOKEN_HOLD_BACK_WORDS when the reply is spoken
         i = persona.identity
         self.own_words = guard.own_words_pattern(" ".join((i.relationships, i.living_situation, persona.presenting_problem,
                                                           persona.history)))
@@ -224,7 +214,7 @@ class ClientSimulator:
                         break
                     if len(guard.sentences(text)) > self.max_sentences and re.search(r"[.!?…]\s+\S", text):
                         break  # long enough: stop early instead of trimming later
-                    visible = _visible(text, name, self.hold_back_words)
+                    visible = _visible(text, name, self.own_words)
                     if len(visible) > len(shown) and visible.startswith(shown):
                         state.partial(ReplyEvent("text", visible[len(shown):]))
                         shown = visible

@@ -244,8 +244,9 @@ class SessionView(QWidget):
         text = self.input_bar.message()
         self.input_bar.clear()
         self._send_after_reply = False
-        spoken = self.voice.begin_reply(text) if self.voice is not None else False
-        return self.controller.send(text, spoken=spoken)
+        if self.voice is not None:
+            self.voice.begin_reply(text)
+        return self.controller.send(text)
 
     def stop(self) -> None:
         """Cancel the client's reply now (its voice too); what was generated so far is kept."""

@@ -13,8 +13,8 @@ words is cut after the sixth word (a word or two earlier if that one is "a",
 mark or, failing that, a word.
 
 The text fed here has already passed the character guard (the simulator
-releases only checked text, trailing the model by a few words), so nothing is
-spoken that the guard has not seen.
+releases only checked text: nothing that could still grow into a break,
+``guard.safe_end``), so nothing is spoken that the guard has not seen.
 
 Works on any iterable of text pieces, or on the ``ReplyEvent`` objects that
 ``PracticeSession.generate_reply`` pushes (kind "text" adds ``text``; kind

@@ -10,7 +10,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from clientsim.client.simulator import SPOKEN_HOLD_BACK_WORDS
 from clientsim.core.jobs import JobState
 from clientsim.voice.audio import AudioBackend, NoAudioBackend
 from clientsim.voice.options import VoiceOptions
@@ -70,7 +69,6 @@ def open_voice_practice(persona_id: str, *, model: str | None = None, stt: str =
     session = open_practice(persona, choice, engine=engine, db=db, prime=False).session
     if not quiet:
         stderr_progress(1.0, "Reading the persona into the client model…")
-    session.simulator.hold_back_words = SPOKEN_HOLD_BACK_WORDS  # every reply here is spoken
     session.prime_now()
     warm_s = time.perf_counter() - t0
     opts = options or VoiceOptions(stt_model=stt)

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clientsim.client.simulator import HOLD_BACK_WORDS, SPOKEN_HOLD_BACK_WORDS
 from clientsim.judge.report import make_report, save_report_to_db
 from clientsim.personas.model import Persona
 from clientsim.ui.session.past_session import PastSession, load_past_session
@@ -259,16 +258,13 @@ class SessionController(QObject):
             self.draft_job.cancel()
 
     # ------------------------------------------------------------------ turns
-    def send(self, text: str, *, spoken: bool = False) -> Job | None:
-        """The counsellor's message; the client's reply streams back. ``spoken``: the reply will be
-        heard, so the model may trail the speech by fewer words."""
+    def send(self, text: str) -> Job | None:
+        """The counsellor's message; the client's reply streams back."""
         if not self.can_send() or not text.strip():
             return None  # an empty message is never sent
         self._cancel_draft()
         self.counsellorSent.emit(text)
         self.buffer.start()
-        if self.session.simulator is not None:
-            self.session.simulator.hold_back_words = SPOKEN_HOLD_BACK_WORDS if spoken else HOLD_BACK_WORDS
         job = Job(self._turn_job, text, name="client reply")
         job.signals.partial.connect(self._partial)
         job.signals.finished.connect(self._reply_finished)
