@@ -292,6 +292,35 @@ def test_a_draft_evaluated_while_typing_leaves_only_its_last_chunk_for_send(loca
         db.close()
 
 
+def test_speech_sent_at_once_is_evaluated_in_one_batch_as_without_drafts(local_engine, persona, tmp_path):
+    """A session that evaluates drafts answers speech sent the moment it was recognised with its words in
+    one batch (`one_batch`): the same reply as a session that never evaluates drafts, and the session
+    goes back to aligned chunks for the next typed message."""
+    from clientsim.sessions.session import DRAFT_CHUNK
+
+    engine = local_engine
+    line = "What would a good week look like for you and Owen?"
+    got = {}
+    try:
+        for name in ("no drafts", "drafts, one batch", "drafts, chunks"):
+            engine.reset_cache()
+            db = Database.open(tmp_path / f"{name}.sqlite3")
+            s = PracticeSession.start(db, persona, engine, seed=5, prime=False)
+            if name != "no drafts":
+                s.enable_draft_evaluation()
+            s.prime_now()
+            s.add_counsellor_turn(line)
+            reply = s.generate_reply(one_batch=name == "drafts, one batch")
+            got[name] = (reply.text, s.last_reply.stats.prompt_s)
+            assert engine.draft_chunk == (None if name == "no drafts" else DRAFT_CHUNK)
+            db.close()
+    finally:
+        engine.draft_chunk = None
+    assert got["drafts, one batch"][0] == got["no drafts"][0], got
+    assert got["drafts, one batch"][1] == 0.0 == got["no drafts"][1]  # no chunked evaluation before generate
+    assert got["drafts, chunks"][1] > 0.0  # the aligned chunks, evaluated before generate
+
+
 def test_a_reply_is_the_same_whenever_and_whatever_the_draft_was(local_engine, persona, tmp_path):
     """The reply is always to exactly what was sent, and the same seed gives the same reply, whether the
     draft was evaluated, evaluated in part, or was a stale draft the student then changed."""

@@ -157,8 +157,8 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     shown_while_streaming = []
     sv.buffer.flushed.connect(lambda _text: shown_while_streaming.append(
         sv.transcript.live.text() if sv.transcript.live is not None else None))
-    drafts = []  # the running transcript reaches the session as a draft, to be evaluated while speaking
-    panel.running_transcript.connect(lambda text: drafts.append((text, sv.controller._draft)))
+    running = []  # sent the moment speech ends: no draft of it, its words evaluated in one batch at send
+    panel.running_transcript.connect(lambda text: running.append((text, sv.controller._draft)))
 
     fake.say(DATA / "u01.wav")
     qtbot.waitUntil(sv.is_generating, timeout=60_000)  # sent without pressing anything
@@ -168,8 +168,8 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     rows = stored_turn_rows(sv.session.id)
     assert [r[1] for r in rows] == ["client", "counsellor", "client"]
     assert "brings you" in rows[1][2].lower()
-    assert drafts and "brings you" in drafts[-1][0].lower()
-    assert all(running == draft for running, draft in drafts)
+    assert running and "brings you" in running[-1][0].lower()
+    assert all(draft == "" for _text, draft in running) and sv.controller.drafts_evaluated == 0
     assert shown_while_streaming and all(t == "…" for t in shown_while_streaming), shown_while_streaming
     assert sv.transcript.texts()[-1] == ("client", rows[2][2])  # shown once complete
     qtbot.waitUntil(lambda: fake.sound_played_seconds(AUDIBLE) > 0.2, timeout=60_000)
@@ -186,6 +186,18 @@ def test_auto_send_mode_sends_speech_at_once_and_captions_off_waits_for_the_whol
     assert st["total_s"] == pytest.approx(sum(parts), abs=0.01)
     assert 0 < st["prompt_s"] <= st["first_token_s"]
     assert st["stt_passes"] >= 1
+
+
+@pytest.mark.parametrize("mode", ["edit", "auto"])
+def test_the_running_transcript_is_a_draft_only_when_the_student_reviews_before_sending(qtbot, harness, mode):
+    """Send mode "edit": the words so far go into the model's cache while the student speaks, as typed drafts
+    do. "auto": sent the moment speech ends, before a draft gets far; evaluated in one batch instead."""
+    Settings(voice=VoiceSettings(send_mode=mode)).save()
+    h = harness(FakeSoundDevice(speed=1.0))
+    sv, panel = h.view, h.panel
+    h.start(qtbot)
+    panel.running_transcript.emit("What brings you")
+    assert sv.controller._draft == ("What brings you" if mode == "edit" else "")
 
 
 def test_no_speaker_says_so_and_text_sessions_still_work(qtbot, harness):

@@ -256,15 +256,28 @@ class PracticeSession:
     def history(self) -> list[tuple[str, str]]:
         return [(t.speaker, t.text) for t in self.turns]
 
-    def generate_reply(self, state: JobState | None = None) -> Turn:
-        """The client's answer to the conversation so far; streamed through state.partial(ReplyEvent)."""
+    def generate_reply(self, state: JobState | None = None, *, one_batch: bool = False) -> Turn:
+        """The client's answer to the conversation so far; streamed through state.partial(ReplyEvent).
+
+        ``one_batch``: the student's words are evaluated in one batch even in a session that evaluates
+        drafts (aligned chunks cost a pass over the weights each, ~0.1 s on 2 cores): for speech sent the
+        moment it is recognised, whose words were not evaluated while spoken (measured: 0.94 s for the
+        prompt in one batch, 1.56 s in chunks behind a running-transcript draft, `bench voice`)."""
         if self.read_only or self.simulator is None:
             raise UserError("This session is read-only.")
         if not self.turns or self.turns[-1].speaker != "counsellor":
             raise UserError("The client answers after you say something.")
         index = len(self.turns)
         self.wait_primed()
-        reply = self.simulator.reply(self.history(), state, turn_index=index, cues=self.cues, opening=self._opening)
+        chunk = getattr(self.engine, "draft_chunk", None)
+        if one_batch and chunk is not None:
+            self.engine.draft_chunk = None
+        try:
+            reply = self.simulator.reply(self.history(), state, turn_index=index, cues=self.cues,
+                                         opening=self._opening)
+        finally:
+            if one_batch and chunk is not None:
+                self.engine.draft_chunk = chunk
         self.last_reply = reply
         if not reply.text.strip():
             return Turn(index, "client", "", now_iso(), reply.meta())  # stopped before any word: nothing stored

@@ -238,7 +238,8 @@ class SessionView(QWidget):
         """Start a new session with this persona (the model loads first if needed)."""
         return self.controller.start(persona)
 
-    def send(self) -> Job | None:
+    def send(self, *, from_speech: bool = False) -> Job | None:
+        """``from_speech``: the message is speech sent as soon as it was recognised (send mode "auto")."""
         if not self.controller.can_send() or not self.input_bar.has_message():
             return None  # an empty message is never sent
         text = self.input_bar.message()
@@ -246,7 +247,7 @@ class SessionView(QWidget):
         self._send_after_reply = False
         if self.voice is not None:
             self.voice.begin_reply(text)
-        return self.controller.send(text)
+        return self.controller.send(text, from_speech=from_speech)
 
     def stop(self) -> None:
         """Cancel the client's reply now (its voice too); what was generated so far is kept."""
@@ -296,7 +297,7 @@ class SessionView(QWidget):
             if c.is_generating():
                 self._send_after_reply = True  # sent as soon as the client has finished writing
             else:
-                self.send()
+                self.send(from_speech=True)
 
     # ------------------------------------------------------------------ what the controller says
     def _cleared(self) -> None:
@@ -351,7 +352,7 @@ class SessionView(QWidget):
             self.input.setFocus(Qt.OtherFocusReason)
             if self._send_after_reply:  # spoken while the client was still writing (send mode "auto")
                 self._send_after_reply = False
-                self.send()
+                self.send(from_speech=True)
 
     def _ended(self, _transcript: dict) -> None:
         c = self.controller

@@ -258,14 +258,15 @@ class SessionController(QObject):
             self.draft_job.cancel()
 
     # ------------------------------------------------------------------ turns
-    def send(self, text: str) -> Job | None:
-        """The counsellor's message; the client's reply streams back."""
+    def send(self, text: str, *, from_speech: bool = False) -> Job | None:
+        """The counsellor's message; the client's reply streams back. ``from_speech``: recognised speech
+        sent at once (send mode "auto"), so its words are evaluated in one batch (generate_reply)."""
         if not self.can_send() or not text.strip():
             return None  # an empty message is never sent
         self._cancel_draft()
         self.counsellorSent.emit(text)
         self.buffer.start()
-        job = Job(self._turn_job, text, name="client reply")
+        job = Job(self._turn_job, text, from_speech, name="client reply")
         job.signals.partial.connect(self._partial)
         job.signals.finished.connect(self._reply_finished)
         job.signals.failed.connect(self._reply_failed)
@@ -274,13 +275,13 @@ class SessionController(QObject):
         self.stateChanged.emit()
         return self.runner.submit(job)
 
-    def _turn_job(self, state, text: str):  # session thread
+    def _turn_job(self, state, text: str, from_speech: bool = False):  # session thread
         session = self.session
         session.add_counsellor_turn(text)  # stored at once (kept in memory if the disk is full)
         state.partial(CounsellorStored(session.pending_saves))
         if session.state_error:
             state.partial(StateUpdateFailed(session.state_error))
-        return session.generate_reply(state)
+        return session.generate_reply(state, one_batch=from_speech)
 
     def _partial(self, event) -> None:
         if isinstance(event, CounsellorStored):

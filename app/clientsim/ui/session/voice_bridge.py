@@ -56,11 +56,18 @@ class VoiceBridge(QObject):
         self._replies: dict = {}  # speak-job signals -> (session, client turn, heard times) of a reply heard aloud
         self._heard_times = None  # HeardTimes of the message being answered, if it was sent as heard
         panel.transcript_ready.connect(self.heard)
-        # the student's words so far go into the model's cache while they speak, as typed drafts do
-        panel.running_transcript.connect(controller.draft_changed)
+        panel.running_transcript.connect(self._running_transcript)
         controller.replyEvent.connect(panel.feed_reply)  # UI thread: see the module docstring
         controller.starting.connect(self._session_starting)
         controller.cleared.connect(panel.new_session)
+
+    def _running_transcript(self, text: str) -> None:
+        """Send mode "edit": the student's words so far go into the model's cache while they speak, as
+        typed drafts do; the message box then sends them in time. Send mode "auto" sends the moment
+        speech ends, before a draft could get far, and evaluates the words in one batch instead
+        (SessionController.send, from_speech)."""
+        if self.send_mode != "auto":
+            self.controller.draft_changed(text)
 
     # ------------------------------------------------------------------ sessions
     def _session_starting(self, persona) -> None:
