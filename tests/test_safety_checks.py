@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from clientsim.judge.ctrs.graded import load_graded
 from clientsim.judge.report import render_section

@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from clientsim.personas import PersonaLibrary
 from clientsim.ui.main_window import LIBRARY, MainWindow
 from ui_helpers import visible_label_texts
 

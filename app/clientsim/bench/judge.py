@@ -73,7 +73,6 @@ def transcript_of(utterances, sid: str = "bench", topic: str = "drinking more th
 
 def speed(sessions, args, out: dict) -> None:
     from clientsim.judge.mi.coder import MiCoder
-    from clientsim.judge.mi.evaluate import session_turns
     from clientsim.judge.mi.metrics import session_metrics
     from clientsim.judge.report import build_report
 

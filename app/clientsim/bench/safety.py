@@ -177,7 +177,7 @@ def annomi_false_flags(folder=None, judge=None, limit: int | None = None) -> dic
           f"flag-everything baseline {10 * counsellor_turns * len(CHECK_IDS) / max(1, n):.0f}, flag-nothing 0), "
           f"{flagged_sessions} session(s) with any flag; by check: "
           + (", ".join(f"{c} {k}" for c, k in sorted(by_check.items())) or "none")
-          + f"; by stage: " + (", ".join(f"{c} {k}" for c, k in sorted(by_stage.items())) or "none")
+          + "; by stage: " + (", ".join(f"{c} {k}" for c, k in sorted(by_stage.items())) or "none")
           + f"; {_seconds_per_session(elapsed, turns)}")
     return {"sessions": n, "flags": total, "per_10_sessions": per10, "by_check": dict(by_check),
             "seconds_per_40_turns": SESSION_TURNS * elapsed / max(1, turns)}

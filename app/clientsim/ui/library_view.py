@@ -26,7 +26,7 @@ from clientsim.personas import DIFFICULTIES, MODALITIES, STYLES, PersonaLibrary
 from clientsim.personas.authoring import preview_persona
 from clientsim.personas.drafts import PersonaDraft
 from clientsim.personas.model import Persona
-from clientsim.ui.persona_brief import PersonaBrief, identity_line
+from clientsim.ui.persona_brief import PersonaBrief
 from clientsim.ui.style import icon
 
 SUBTITLE_ROLE = Qt.UserRole + 1

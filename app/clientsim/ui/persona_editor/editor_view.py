@@ -221,7 +221,6 @@ class PersonaEditor(QWidget):
         if e is None:
             return ""
         pid = e.persona_id() or "(no id yet)"
-        where = paths.user_personas_dir()
         if e.in_place:
             return f"This is one of your clients; saving replaces it ({pid})."
         if e.origin_id is not None and e.source.kind != USER and e.source.kind != NEW:
