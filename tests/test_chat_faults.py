@@ -22,7 +22,7 @@ pytestmark = pytest.mark.model
 
 def _cmd(model, persona="daniel-alcohol"):
     return [sys.executable, "-m", "clientsim.cli.main", "chat", "--persona", persona, "--model", str(model),
-            "--seed", "1", "--json", "--threads", "1", "--ctx", "2048"]
+            "--seed", "1", "--json", "--threads", "2", "--ctx", "2048"]
 
 
 def _db(home: Path) -> Database:
