@@ -84,6 +84,10 @@ class LlmEngine:
                     model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
                     n_threads_batch=self.n_threads, n_batch=self.n_batch, n_ubatch=self.n_batch,
                     seed=self.seed if self.seed is not None else 0xFFFFFFFF, verbose=False,
+                    # Read, not mapped: llama.cpp repacks most weights for this CPU into memory of its own,
+                    # and the mapped file's pages stayed resident beside the copy (1.5B model: 1.89 GB
+                    # resident mapped, 1.30 GB read; same speed, the file is in the page cache already)
+                    use_mmap=False,
                 )
             except Exception as exc:  # llama.cpp reports load failures as ValueError/RuntimeError
                 raise ModelError(f"{self.model_path.name} could not be loaded: {exc}",
