@@ -109,9 +109,18 @@ def own_words_pattern(persona_text: str) -> re.Pattern | None:
     return re.compile(r"\byour (?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
-# A move note leaking from the prompt (client/state/moves.py writes them)
-_CUE = re.compile(r"\(?\b[A-Z][a-z]+ (?:opens up a little|defends things as they are|feels judged or pushed|answers plainly"
-                  r"|decides to tell, hesitantly|is not ready to talk about|says no, nothing like that|starts to wonder if|still believes \"|answers in these words|answers:)")
+# A move note leaking from the prompt (client/state/moves.py writes them, after the client's first name)
+_MOVE_NOTE = (r"(?:opens up a little|defends things as they are|feels judged or pushed|answers plainly"
+              r"|decides to tell, hesitantly|is not ready to talk about|says no, nothing like that|starts to wonder if"
+              r"|still believes \"|answers in these words|answers:)")
+
+
+def _cue(name: str) -> re.Pattern:
+    """A move note after ``name`` (a regular expression for the name)."""
+    return re.compile(rf"\(?\b{name} {_MOVE_NOTE}")
+
+
+_CUE = _cue(r"[A-Z][a-z]+")
 
 _CODE = re.compile(r"```|`[^`\n]{1,40}\(\)`|^\s*(?:def |class |import |#include|<\?php|function\s*\()", re.MULTILINE)
 _LABEL_START = re.compile(rf"^\s*(?:\*\*)?(?:{ROLE_WORDS}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?\s*(?:\([^)]*\))?\s*:\s*", re.IGNORECASE)
@@ -155,9 +164,18 @@ def scan_stream(text: str, persona_name: str = "", own: re.Pattern | None = None
     return None
 
 
-@lru_cache(maxsize=64)
-def _partial(pattern: str, flags: int) -> regex.Pattern:
-    return regex.compile(pattern, flags)
+@lru_cache(maxsize=16)
+def _partial_checks(persona_name: str, own: re.Pattern | None) -> tuple[regex.Pattern, ...]:
+    """What `safe_end` waits for, compiled once per persona for partial matching (`regex`). Labels and move
+    notes: with the persona's own name ("Daniel:", "(Daniel opens up a little…") or a role's ("Client:").
+    The checks themselves take any name ("Mike:" is cut when complete, after showing for a word); waiting for
+    any name would hold back every capitalised word."""
+    name = persona_name or "Client"
+    checks = [p for _check, p in FATAL_CHECKS if p is not _CUE]
+    checks += [_cue(re.escape(name.split()[0])), _own_label(name), _LABEL_MID, _STAGE, _MARKDOWN]
+    if own is not None:
+        checks.append(own)
+    return tuple(regex.compile(p.pattern, p.flags) for p in checks)
 
 
 def safe_end(text: str, persona_name: str = "", own: re.Pattern | None = None) -> int:
@@ -170,18 +188,9 @@ def safe_end(text: str, persona_name: str = "", own: re.Pattern | None = None) -
     the next word ("As an AI…" or "As I said…"), "I don't know" shows at once. So a break is never shown
     however many words it takes, and an ordinary reply is not held back at all.
     """
-    # Labels and move notes: with the persona's own name ("Daniel:", "(Daniel opens up a little…"), or a
-    # role's ("Client:"). The checks themselves take any name ("Mike:" is cut when complete, after showing for
-    # a word); waiting for any name would hold back every capitalised word.
-    first = re.escape((persona_name or "Client").split()[0])
-    checks = [p for check, p in FATAL_CHECKS if p is not _CUE] + [
-        re.compile(_CUE.pattern.replace("[A-Z][a-z]+", first, 1)),
-        _own_label(persona_name or "Client"), _LABEL_MID, _STAGE, _MARKDOWN]
-    if own is not None:
-        checks.append(own)
     end = len(text)
-    for p in checks:
-        for m in _partial(p.pattern, p.flags).finditer(text, partial=True):
+    for p in _partial_checks(persona_name, own):
+        for m in p.finditer(text, partial=True):
             if m.partial:
                 end = min(end, m.start())
                 break
