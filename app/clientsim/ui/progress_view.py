@@ -126,8 +126,13 @@ class ChartPanel(QFrame):
             pass
         return bool(self.series)
 
+    def hold_painting(self) -> None:
+        """Paint nothing until the next drawing is done (the page moves charts in its grid meanwhile)."""
+        self.plot.setUpdatesEnabled(False)
+
     def draw_steps(self, sessions: list[SessionScores], labels: list[str] | None = None):
-        """Draw in small steps (one series each), so the page can yield to the event loop between them."""
+        """Draw in small steps (one series each), so the page can yield to the event loop between them;
+        painting, if held, resumes at the end."""
         self.axis.labels = labels if labels is not None else [_short_date(s) for s in sessions]
         self.session_ids = [s.session_id for s in sessions]
         self.series = {}
@@ -140,17 +145,16 @@ class ChartPanel(QFrame):
                 self.series[metric] = (xs, ys, ids)
             item.setData(xs, ys, symbol=symbol if few else None, symbolSize=size)
             yield
-        if not self.series:
-            return
-        if self.chart.y_range:
-            self.plot.setYRange(*self.chart.y_range, padding=0.04)
-        else:
-            top = max(max(ys) for _, ys, _ in self.series.values())
-            self.plot.setYRange(0, max(top, self.chart.good or 0, 1) * 1.1, padding=0)
-        self.plot.setXRange(0.5, len(sessions) + 0.5, padding=0)
-        yield
-        self.plot.setUpdatesEnabled(True)  # held back by the page while the charts were placed
-        if self.isVisible():
+        if self.series:
+            if self.chart.y_range:
+                self.plot.setYRange(*self.chart.y_range, padding=0.04)
+            else:
+                top = max(max(ys) for _, ys, _ in self.series.values())
+                self.plot.setYRange(0, max(top, self.chart.good or 0, 1) * 1.1, padding=0)
+            self.plot.setXRange(0.5, len(sessions) + 0.5, padding=0)
+            yield
+        self.plot.setUpdatesEnabled(True)
+        if self.series and self.isVisible():
             self.plot.repaint()  # paint this chart now, not all ten in one later turn of the event loop
 
     def session_at(self, metric: str, position: int) -> str:
@@ -357,7 +361,7 @@ class ProgressView(QWidget):
             if p not in want:
                 p.hide()
             else:  # moving charts in the grid would repaint them all in one turn; each paints when drawn
-                p.plot.setUpdatesEnabled(False)
+                p.hold_painting()
         self._visible = want
         self._place(want)
         self._pending = [(p, p.draw_steps(sessions, labels)) for p in want]
