@@ -103,10 +103,15 @@ def test_no_word_of_a_break_is_ever_shown_however_long_it_is(reply):
     the guard stops the reply; a fixed hold-back of a few words showed the start of longer phrases."""
     from clientsim.client.simulator import _visible
 
-    stop = next(i for i in range(1, len(reply) + 1)
-                if scan_stream(reply[:i], "Daniel Mercer") or guard._LABEL_MID.search(reply[:i]))
-    start = (scan_stream(reply[:stop], "Daniel Mercer") or guard.Violation("", "", True)).detail
-    start = reply.find(start) if start else guard._LABEL_MID.search(reply[:stop]).start()
+    def break_at(text: str) -> int | None:
+        """Where the break that stops the stream starts in text (a fatal check, or a label mid-reply)."""
+        if v := scan_stream(text, "Daniel Mercer"):
+            return text.find(v.detail)
+        m = guard._LABEL_MID.search(text)
+        return m.start() if m else None
+
+    stop = next(i for i in range(1, len(reply) + 1) if break_at(reply[:i]) is not None)
+    start = break_at(reply[:stop])
     for i in range(1, stop):
         assert len(_visible(reply[:i], "Daniel Mercer")) <= start, reply[:i]
 
